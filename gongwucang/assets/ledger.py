@@ -1,0 +1,95 @@
+"""The one writer of the ledger (AssetEvent). Services call it inside their own transaction.
+
+Snapshots are plain JSON: money as yuan strings ("5999.00"), dates as ISO strings, related
+objects as {"id": …, "text": …} so the timeline reads as it was at the time of the change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import connection, models
+
+from gongwucang.core.money import fen_to_yuan
+from gongwucang.core.request_context import current_request_id
+
+from .models import Asset, AssetEvent
+
+# The card fields a snapshot holds (the ledger's "before/after"), in display order.
+SNAPSHOT_FIELDS: tuple[str, ...] = (
+    "asset_no", "name", "category", "model_spec", "brand", "measure_unit", "quantity",
+    "acquisition_method", "acquired_on", "booked_on", "funding_source", "fiscal_amount_fen",
+    "non_fiscal_amount_fen", "useful_life_months", "depreciation_method", "depreciation_status",
+    "is_nominal_value", "owner_unit", "user_unit", "department", "custodian", "location", "usage",
+    "counterparty_name", "counterparty_contact", "counterparty_phone", "status", "condition",
+    "disposal_method", "disposed_on", "disposal_income_fen", "note",
+)
+BOOK_FIELDS: tuple[str, ...] = ("original_value_fen", "accumulated_depreciation_fen", "months_depreciated")
+
+
+def _json_value(asset: Asset, field_name: str) -> Any:
+    field = Asset._meta.get_field(field_name)
+    if isinstance(field, models.ForeignKey):
+        related = getattr(asset, field_name)
+        return None if related is None else {"id": related.pk, "text": str(related)}
+    value = getattr(asset, field_name)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if field_name.endswith("_fen") and value is not None:
+        return str(fen_to_yuan(value))
+    return value
+
+
+def snapshot(asset: Asset, fields: Iterable[str] = SNAPSHOT_FIELDS, *, with_book: bool = True) -> dict[str, Any]:
+    """The card as JSON, for the ledger."""
+    data = {name: _json_value(asset, name) for name in fields}
+    if with_book and hasattr(asset, "book"):
+        book = asset.book
+        data["original_value_fen"] = str(fen_to_yuan(book.original_value_fen))
+        data["accumulated_depreciation_fen"] = str(fen_to_yuan(book.accumulated_depreciation_fen))
+        data["months_depreciated"] = book.months_depreciated
+    return data
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Only the keys whose value changed, from each side."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after.get(k) for k in keys}
+
+
+def record_event(
+    *,
+    asset: Asset,
+    event_type: str,
+    actor: Any,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reference: str = "",
+    note: str = "",
+) -> AssetEvent:
+    """Append one ledger row. Must run inside the service's transaction (a rule, checked here)."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_event must be called inside the service's transaction")
+    return AssetEvent.objects.create(
+        asset=asset,
+        event_type=event_type,
+        actor=actor if getattr(actor, "pk", None) else None,
+        before=dict(before or {}),
+        after=dict(after or {}),
+        reference=reference,
+        note=note,
+        request_id=current_request_id(),
+    )
+
+
+def record_events_bulk(events: list[AssetEvent], *, batch_size: int = 2000) -> list[AssetEvent]:
+    """Append many ledger rows at once (imports, bulk actions), inside the caller's transaction."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("record_events_bulk must be called inside the service's transaction")
+    request_id = current_request_id()
+    for event in events:
+        if not event.request_id:
+            event.request_id = request_id
+    return AssetEvent.objects.bulk_create(events, batch_size=batch_size)

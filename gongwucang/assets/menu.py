@@ -1,0 +1,10 @@
+"""The asset register's entries in the left menu."""
+
+from django.utils.translation import gettext_lazy as _
+
+from gongwucang.core.navigation import MenuItem
+
+MENU = [
+    MenuItem("assets", _("资产卡片"), "assets:list", order=10),
+    MenuItem("assets", _("新增资产"), "assets:create", roles=frozenset({"asset_clerk", "keeper"}), order=20),
+]

@@ -1,0 +1,219 @@
+"""Asset screens: list (filters, search, sort, pages, bulk idle), card create/edit/detail, files.
+
+Thin: parse the request, call a selector or a service, render. Another unit's card is a 404.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from gongwucang.org.scoping import scope_for
+
+from . import selectors, services
+from .exceptions import AssetNotWritable, ConcurrentEditError
+from .forms import AssetFilterForm, AssetForm, AttachmentForm
+from .ledger import SNAPSHOT_FIELDS
+from .models import Asset, AssetAttachment
+
+
+def _page_size(request: HttpRequest) -> int:
+    raw = request.GET.get("per_page", "")
+    sizes = settings.ASSET_LIST_PAGE_SIZES
+    return int(raw) if raw.isdigit() and int(raw) in sizes else sizes[0]
+
+
+@login_required
+def asset_list(request: HttpRequest) -> HttpResponse:
+    form = AssetFilterForm(request.GET or None, actor=request.user)
+    filters = form.to_filters() if request.GET else selectors.AssetFilters()
+    qs = selectors.asset_list(actor=request.user, filters=filters)
+    paginator = Paginator(qs, _page_size(request))
+    page = paginator.get_page(request.GET.get("page"))
+    scope = scope_for(request.user)
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "can_write": bool(scope.write_unit_ids),
+        "page_sizes": settings.ASSET_LIST_PAGE_SIZES,
+        "sort": filters.sort,
+    }
+    template = "assets/_asset_table.html" if request.headers.get("HX-Request") else "assets/asset_list.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_POST
+def asset_bulk_mark_idle(request: HttpRequest) -> HttpResponse:
+    """Two steps: the first POST shows what will happen; the second (confirm=1) does it."""
+    ids = [int(v) for v in request.POST.getlist("asset") if v.isdigit()]
+    if not ids:
+        messages.warning(request, _("请先勾选要标记为闲置的资产"))
+        return redirect("assets:list")
+    chosen = list(selectors.writable_asset_queryset(actor=request.user).filter(pk__in=ids).select_related("book"))
+    if len(chosen) != len(set(ids)):
+        raise Http404
+    if request.POST.get("confirm") != "1":
+        return render(request, "assets/bulk_idle_confirm.html", {"assets": chosen})
+    try:
+        result = services.assets_mark_idle(actor=request.user, asset_ids=ids, note=request.POST.get("note", ""))
+    except AssetNotWritable as exc:
+        raise Http404 from exc
+    if result.changed:
+        messages.success(request, _("已将 %(n)d 项资产标记为闲置") % {"n": len(result.changed)})
+    for asset_no, reason in result.skipped:
+        messages.warning(request, f"{asset_no}：{reason}")
+    return redirect("assets:list")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_create(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).write_unit_ids:
+        raise Http404
+    form = AssetForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            asset = services.asset_register(
+                actor=request.user,
+                owner_unit=form.cleaned_data["owner_unit"],
+                values=form.card_values(),
+                original_value=form.cleaned_data["original_value"],
+                accumulated_depreciation=form.cleaned_data.get("accumulated_depreciation") or 0,
+            )
+        except ValidationError as exc:
+            form.apply_service_error(exc)
+        except AssetNotWritable as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("资产 %(no)s 已登记") % {"no": asset.asset_no})
+            return redirect("assets:detail", pk=asset.pk)
+    return render(request, "assets/asset_form.html", {"form": form, "is_create": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(selectors.writable_asset_queryset(actor=request.user).select_related("book"), pk=pk)
+    form = AssetForm(request.POST or None, actor=request.user, instance=asset)
+    if request.method == "POST" and form.is_valid():
+        version = form.cleaned_data.get("version")
+        try:
+            services.asset_update(
+                actor=request.user,
+                asset_id=asset.pk,
+                expected_version=version if version is not None else -1,
+                values=form.card_values(),
+                original_value=form.cleaned_data["original_value"],
+            )
+        except ConcurrentEditError as exc:
+            form.add_error(None, exc.messages[0])
+        except ValidationError as exc:
+            form.apply_service_error(exc)
+        except AssetNotWritable as exc:
+            raise Http404 from exc
+        else:
+            messages.success(request, _("资产 %(no)s 已保存") % {"no": asset.asset_no})
+            return redirect("assets:detail", pk=asset.pk)
+    return render(request, "assets/asset_form.html", {"form": form, "is_create": False, "asset": asset})
+
+
+FIELD_LABELS = {name: str(Asset._meta.get_field(name).verbose_name) for name in SNAPSHOT_FIELDS}
+FIELD_LABELS.update(
+    {
+        "original_value_fen": "原值",
+        "accumulated_depreciation_fen": "累计折旧",
+        "months_depreciated": "已计提月数",
+        "fiscal_amount_fen": "财政拨款金额",
+        "non_fiscal_amount_fen": "非财政金额",
+        "disposal_income_fen": "处置收入",
+        "attachment": "附件",
+        "kind": "类型",
+    }
+)
+
+
+def _display(value: object) -> str:
+    if isinstance(value, dict):
+        return str(value.get("text", value))
+    if value is None or value == "":
+        return "—"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
+
+
+def timeline_rows(events) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """Ledger rows ready for the template: each change as (field label, before, after)."""
+    rows = []
+    for event in events:
+        keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
+        created = not event.before and len(event.after) > 3
+        changes = [] if created else [
+            (FIELD_LABELS.get(k, k), _display(event.before.get(k)), _display(event.after.get(k))) for k in keys
+        ]
+        rows.append({"event": event, "changes": changes, "created": created})
+    return rows
+
+
+@login_required
+def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(selectors.asset_detail_queryset(actor=request.user), pk=pk)
+    events = selectors.asset_timeline(asset=asset)
+    return render(
+        request,
+        "assets/asset_detail.html",
+        {
+            "asset": asset,
+            "timeline": timeline_rows(events),
+            "attachments": asset.attachments.select_related("uploaded_by"),
+            "can_write": scope_for(request.user).can_write(asset.owner_unit_id),
+            "attachment_form": AttachmentForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    asset = get_object_or_404(selectors.writable_asset_queryset(actor=request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            attachment = services.asset_attach_file(
+                actor=request.user, asset_id=asset.pk, kind=form.cleaned_data["kind"],
+                uploaded=form.cleaned_data["file"],
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("附件 %(name)s 已上传") % {"name": attachment.original_name})
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("assets:detail", pk=asset.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Files are served only through here, after the card's scope check — never from a public URL."""
+    asset = get_object_or_404(selectors.asset_queryset(actor=request.user), pk=pk)
+    attachment = get_object_or_404(AssetAttachment, pk=attachment_id, asset=asset)
+    response = FileResponse(
+        attachment.file.open("rb"), content_type=attachment.content_type,
+        as_attachment=attachment.kind != "photo", filename=attachment.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

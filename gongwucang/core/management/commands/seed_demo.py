@@ -1,0 +1,40 @@
+"""manage.py seed_demo — create the demo town (once): units, people, roles, cards and more.
+
+Reproducible: the same --seed gives the same region. If the demo region exists, nothing is done.
+"""
+
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from gongwucang.core.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoContext, demo_modules
+from gongwucang.org.models import Region
+
+
+class Command(BaseCommand):
+    help = "创建演示区域（青山镇）：单位、人员、角色、资产卡片等；已存在则跳过"
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--cards", type=int, default=2000)
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if Region.objects.filter(code=DEMO_REGION_CODE).exists():
+            self.stdout.write("演示区域已存在，跳过生成。")
+        else:
+            ctx = DemoContext(rng=random.Random(options["seed"]), cards=options["cards"], log=self.stdout.write)
+            with transaction.atomic():
+                for module in demo_modules():
+                    self.stdout.write(f"· {module.__name__}")
+                    module.seed(ctx)
+            self.stdout.write(self.style.SUCCESS("演示区域已生成。"))
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        from gongwucang.org.demo import DEMO_PERSONAS
+
+        self.stdout.write("")
+        self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, description in DEMO_PERSONAS:
+            self.stdout.write(f"  {username:<14} {description}")

@@ -1,0 +1,40 @@
+"""The home page (to-do and counts) and the role switch."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gongwucang.assets.domain.choices import AssetStatus
+from gongwucang.assets.selectors import status_counts, value_totals
+from gongwucang.org.selectors import memberships_of
+
+from .navigation import inbox_count
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    counts = status_counts(actor=request.user)
+    tiles = [(s.value, s.label, counts.get(s.value, 0)) for s in AssetStatus]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "tiles": tiles,
+            "totals": value_totals(actor=request.user),
+            "todo_count": inbox_count(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def switch_role(request: HttpRequest) -> HttpResponse:
+    """Choose which of the user's roles the frame shows and forms default to."""
+    wanted = request.POST.get("membership", "")
+    if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_of(request.user)):
+        request.session["active_membership_id"] = int(wanted)
+    target = request.POST.get("next", "")
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "home")
