@@ -8,5 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("gongwucang.org.urls")),
     path("assets/", include("gongwucang.assets.urls")),
+    path("workflow/", include("gongwucang.workflow.urls")),
+    path("warehouse/", include("gongwucang.warehouse.urls")),
+    path("accounting/", include("gongwucang.accounting.urls")),
+    path("spreadsheets/", include("gongwucang.spreadsheets.urls")),
     path("", include("gongwucang.core.urls")),
 ]

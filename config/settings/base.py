@@ -34,6 +34,10 @@ INSTALLED_APPS = [
     "gongwucang.core",
     "gongwucang.org",
     "gongwucang.assets",
+    "gongwucang.workflow",
+    "gongwucang.warehouse",
+    "gongwucang.accounting",
+    "gongwucang.spreadsheets",
 ]
 
 MIDDLEWARE = [

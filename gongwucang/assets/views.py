@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from gongwucang.core import contributions
 from gongwucang.org.scoping import scope_for
 
 from . import selectors, services
@@ -45,6 +46,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "can_write": bool(scope.write_unit_ids),
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,
         "sort": filters.sort,
+        "list_actions": contributions.list_actions(request),
     }
     template = "assets/_asset_table.html" if request.headers.get("HX-Request") else "assets/asset_list.html"
     return render(request, template, context)
@@ -153,16 +155,27 @@ def _display(value: object) -> str:
     return str(value)
 
 
-def timeline_rows(events) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
-    """Ledger rows ready for the template: each change as (field label, before, after)."""
-    rows = []
+def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """The card's timeline for the template, newest first: ledger events (each change as
+    field label, before, after) merged with other apps' entries (e.g. depreciation)."""
+    rows: list[dict[str, object]] = []
     for event in events:
         keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
         created = not event.before and len(event.after) > 3
         changes = [] if created else [
             (FIELD_LABELS.get(k, k), _display(event.before.get(k)), _display(event.after.get(k))) for k in keys
         ]
-        rows.append({"event": event, "changes": changes, "created": created})
+        rows.append({
+            "when": event.occurred_at, "title": event.get_event_type_display(), "actor": event.actor,
+            "reference": event.reference, "note": event.note, "changes": changes, "lines": [],
+            "kind": "ledger",
+        })
+    for entry in extras:
+        rows.append({
+            "when": entry.occurred_at, "title": entry.title, "actor": entry.actor, "reference": entry.reference,
+            "note": "", "changes": [], "lines": entry.lines, "kind": "extra",
+        })
+    rows.sort(key=lambda r: r["when"], reverse=True)  # type: ignore[arg-type,return-value]
     return rows
 
 
@@ -175,7 +188,9 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assets/asset_detail.html",
         {
             "asset": asset,
-            "timeline": timeline_rows(events),
+            "timeline": timeline_rows(events, contributions.timeline_entries(asset)),
+            "card_actions": contributions.card_actions(request, asset),
+            "card_panels": contributions.card_panels(request, asset),
             "attachments": asset.attachments.select_related("uploaded_by"),
             "can_write": scope_for(request.user).can_write(asset.owner_unit_id),
             "attachment_form": AttachmentForm(),

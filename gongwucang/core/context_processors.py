@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from gongwucang.org.selectors import active_membership, memberships_of
 from gongwucang.org.scoping import scope_for
 
-from .navigation import inbox_count, menu_for
+from .contributions import inbox_count, menu_for
 
 
 def frame(request: HttpRequest) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.assets.selectors import status_counts, value_totals
 from gongwucang.org.selectors import memberships_of
 
-from .navigation import inbox_count
+from .contributions import inbox_count, todo_items
 
 
 @login_required
@@ -25,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "tiles": tiles,
             "totals": value_totals(actor=request.user),
             "todo_count": inbox_count(request.user),
+            "todo_items": todo_items(request.user)[:10],
         },
     )
 

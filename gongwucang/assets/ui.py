@@ -1,8 +1,8 @@
-"""The asset register's entries in the left menu."""
+"""The asset register's contributions to the shared screens (see core.contributions)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from gongwucang.core.navigation import MenuItem
+from gongwucang.core.contributions import MenuItem
 
 MENU = [
     MenuItem("assets", _("资产卡片"), "assets:list", order=10),
