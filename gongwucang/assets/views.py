@@ -47,6 +47,8 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,
         "sort": filters.sort,
         "list_actions": contributions.list_actions(request),
+        "list_links": contributions.list_links(request),
+        "query_string": request.GET.urlencode(),
     }
     template = "assets/_asset_table.html" if request.headers.get("HX-Request") else "assets/asset_list.html"
     return render(request, template, context)

@@ -7,7 +7,9 @@ An app's `ui.py` may define any of:
 - `card_actions(request, asset) -> list[CardAction]` — buttons on an asset card's page;
 - `card_panels(request, asset) -> list[str]` — rendered HTML sections on the card's page;
 - `timeline_entries(asset) -> list[TimelineEntry]` — entries merged into the card's timeline;
-- `list_actions(request) -> list[ListAction]` — bulk actions on the asset list's selected rows.
+- `list_actions(request) -> list[ListAction]` — bulk actions on the asset list's selected rows;
+- `list_links(request) -> list[CardAction]` — links in the asset list's header (the current
+  filters are appended to their URL as the query string, e.g. for "export what is shown").
 The frame shows only what the user's roles may use (UX.md).
 """
 
@@ -150,3 +152,7 @@ def timeline_entries(asset: Any) -> list[TimelineEntry]:
 
 def list_actions(request: Any) -> list[ListAction]:
     return _collect("list_actions", request)
+
+
+def list_links(request: Any) -> list[CardAction]:
+    return _collect("list_links", request)
