@@ -1,0 +1,210 @@
+"""The asset screens' behaviour: filters, search, sorting, pages, create/edit errors, concurrency,
+bulk idle with its confirmation."""
+
+import datetime as dt
+import re
+
+import pytest
+from django.urls import reverse
+
+from gongwucang.assets.models import Asset, AssetEvent
+from gongwucang.core.testing import make_asset
+
+pytestmark = pytest.mark.django_db
+
+
+def numbers(response):
+    return re.findall(r'href="/assets/\d+/">([A-Z0-9]+-\d{4}-\d+)</a>', response.content.decode())
+
+
+@pytest.fixture
+def cards(world):
+    c = world.clerk_sch
+    return {
+        "laptop": make_asset(actor=c, unit=world.SCH, name="笔记本电脑", original_value="5999.00",
+                             acquired_on=dt.date(2024, 5, 1)),
+        "desktop": make_asset(actor=c, unit=world.SCH, name="台式计算机", category_code="A02010105",
+                              original_value="4200.00", acquired_on=dt.date(2022, 1, 10), status="idle"),
+        "desk": make_asset(actor=c, unit=world.SCH, name="办公桌", category_code="A05010100", original_value="1800.00",
+                           acquired_on=dt.date(2019, 7, 1), condition="fair",
+                           department=world.SCH.departments.get(name="业务科")),
+        "printer": make_asset(actor=c, unit=world.SCH, name="HP激光打印机", category_code="A02021000",
+                              original_value="2300.50", acquired_on=dt.date(2025, 2, 2)),
+    }
+
+
+@pytest.fixture
+def clerk(client, world):
+    client.force_login(world.clerk_sch)
+    return client
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"q": "bjb"}, ["laptop"]),
+        ({"q": "电脑"}, ["laptop"]),
+        ({"q": "桌"}, ["desk"]),  # one character
+        ({"q": "HP"}, ["printer"]),
+        ({"q": "hp dyj"}, ["printer"]),  # every term must match
+        ({"status": "idle"}, ["desktop"]),
+        ({"condition": "fair"}, ["desk"]),
+        ({"value_min": "2000", "value_max": "5000"}, ["desktop", "printer"]),
+        ({"acquired_from": "2024-01-01", "acquired_to": "2024-12-31"}, ["laptop"]),
+        ({"category": "computers"}, ["laptop", "desktop"]),  # a parent category includes its children
+        ({"department": "biz"}, ["desk"]),
+    ],
+)
+def test_filters_and_search(clerk, world, cards, params, expected):
+    params = dict(params)
+    if params.get("category") == "computers":
+        from gongwucang.assets.models import Category
+
+        params["category"] = Category.objects.get(code="A02010100").pk
+    if params.get("department") == "biz":
+        params["department"] = world.SCH.departments.get(name="业务科").pk
+    response = clerk.get(reverse("assets:list"), params)
+    assert response.status_code == 200
+    assert sorted(numbers(response)) == sorted(cards[k].asset_no for k in expected)
+
+
+def test_unit_filter_cannot_reach_outside_scope(clerk, world, cards):
+    make_asset(actor=world.clerk_oth, unit=world.OTH)
+    response = clerk.get(reverse("assets:list"), {"unit": world.OTH.pk})
+    # An invalid choice is ignored with a message; still only the user's own cards.
+    assert "（有误的条件已忽略）" in response.content.decode()
+    assert sorted(numbers(response)) == sorted(c.asset_no for c in cards.values())
+
+
+def test_bad_filter_values_do_not_break_the_page(clerk, cards):
+    response = clerk.get(reverse("assets:list"), {"value_min": "abc", "acquired_from": "2024-13-45", "sort": "evil"})
+    assert response.status_code == 200
+    assert len(numbers(response)) == 4
+
+
+@pytest.mark.parametrize(
+    ("sort", "order"),
+    [
+        ("original_value", ["desk", "printer", "desktop", "laptop"]),
+        ("-original_value", ["laptop", "desktop", "printer", "desk"]),
+        ("acquired_on", ["desk", "desktop", "laptop", "printer"]),
+        ("-acquired_on", ["printer", "laptop", "desktop", "desk"]),
+    ],
+)
+def test_sorting(clerk, cards, sort, order):
+    assert numbers(clerk.get(reverse("assets:list"), {"sort": sort})) == [cards[k].asset_no for k in order]
+
+
+def test_pagination(clerk, world):
+    for i in range(25):
+        make_asset(actor=world.clerk_sch, unit=world.SCH, name=f"椅子{i}", category_code="A05010301")
+    first = clerk.get(reverse("assets:list"))
+    second = clerk.get(reverse("assets:list"), {"page": 2})
+    assert len(numbers(first)) == 20 and len(numbers(second)) == 5
+    assert not set(numbers(first)) & set(numbers(second))
+    assert "共 25 项" in first.content.decode()
+    assert len(numbers(clerk.get(reverse("assets:list"), {"per_page": 50}))) == 25
+
+
+def test_htmx_request_gets_only_the_table(clerk, cards):
+    response = clerk.get(reverse("assets:list"), {"q": "bjb"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "<html" not in html and cards["laptop"].asset_no in html
+
+
+def form_data(world, categories, **extra):
+    data = {
+        "owner_unit": world.SCH.pk, "name": "投影仪", "category": categories["A02020000"].pk, "quantity": 1,
+        "acquisition_method": "purchase", "acquired_on": "2026-05-06", "booked_on": "2026-05-06",
+        "funding_source": "fiscal", "original_value": "3500.00", "accumulated_depreciation": "0",
+        "depreciation_method": "straight_line", "depreciation_status": "depreciated", "usage": "own_use",
+        "status": "in_use", "condition": "good",
+    }
+    data.update(extra)
+    return data
+
+
+def test_create_registers_and_redirects_with_the_number(clerk, world, categories):
+    response = clerk.post(reverse("assets:create"), form_data(world, categories), follow=True)
+    asset = Asset.objects.get(name="投影仪")
+    assert response.redirect_chain[-1][0] == reverse("assets:detail", args=[asset.pk])
+    assert f"资产 {asset.asset_no} 已登记" in response.content.decode()
+    assert asset.original_value == 3500 and asset.useful_life_months == 72
+    assert AssetEvent.objects.filter(asset=asset).count() == 1
+
+
+def test_create_errors_are_chinese_next_to_the_field_and_keep_input(clerk, world, categories):
+    data = form_data(world, categories, original_value="100", accumulated_depreciation="200", booked_on="2026-01-01",
+                     name="")
+    response = clerk.post(reverse("assets:create"), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "累计折旧不能大于原值" in html
+    assert "入账日期不能早于取得日期" in html
+    assert "这个字段是必填项。" in html  # Django's own message, in Chinese
+    assert 'value="200"' in html  # what was typed is kept
+    assert Asset.objects.count() == 0
+
+
+def test_create_cannot_target_another_unit(clerk, world, categories):
+    response = clerk.post(reverse("assets:create"), form_data(world, categories, owner_unit=world.OTH.pk))
+    assert response.status_code == 200
+    assert "选择一个有效的选项" in response.content.decode()
+    assert Asset.objects.count() == 0
+
+
+def edit_data(asset, **extra):
+    data = {
+        "name": asset.name, "category": asset.category_id, "quantity": asset.quantity,
+        "acquisition_method": asset.acquisition_method, "acquired_on": asset.acquired_on.isoformat(),
+        "booked_on": asset.booked_on.isoformat(), "funding_source": asset.funding_source,
+        "original_value": str(asset.original_value), "depreciation_method": asset.depreciation_method,
+        "depreciation_status": asset.depreciation_status, "usage": asset.usage, "status": asset.status,
+        "condition": asset.condition, "version": asset.version, "user_unit": asset.user_unit_id,
+        "measure_unit": asset.measure_unit, "useful_life_months": asset.useful_life_months or "",
+    }
+    data.update(extra)
+    return data
+
+
+def test_second_concurrent_save_is_refused_with_a_clear_message(client, world, cards):
+    laptop = cards["laptop"]
+    # Two people opened the same card at version 1.
+    first = edit_data(laptop, location="三楼")
+    second = edit_data(laptop, location="四楼")
+    client.force_login(world.clerk_sch)
+    assert client.post(reverse("assets:edit", args=[laptop.pk]), first).status_code == 302
+    response = client.post(reverse("assets:edit", args=[laptop.pk]), second)
+    assert response.status_code == 200
+    assert "该资产在您编辑期间已被他人修改" in response.content.decode()
+    laptop.refresh_from_db()
+    assert laptop.location == "三楼" and laptop.version == 2
+
+
+def test_edit_shows_the_change_in_the_timeline(clerk, cards):
+    laptop = cards["laptop"]
+    clerk.post(reverse("assets:edit", args=[laptop.pk]), edit_data(laptop, location="档案室"))
+    html = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
+    assert "信息变更" in html and "存放地点" in html and "档案室" in html
+
+
+def test_bulk_idle_asks_first_then_acts(clerk, cards):
+    ids = [cards["laptop"].pk, cards["desktop"].pk]
+    confirm = clerk.post(reverse("assets:bulk_idle"), {"asset": ids})
+    assert "将 2 项资产标记为闲置" in confirm.content.decode()
+    assert Asset.objects.get(pk=cards["laptop"].pk).status == "in_use"  # nothing yet
+    done = clerk.post(reverse("assets:bulk_idle"), {"asset": ids, "confirm": "1"}, follow=True)
+    html = done.content.decode()
+    assert "已将 1 项资产标记为闲置" in html and "已是闲置" in html
+    assert Asset.objects.get(pk=cards["laptop"].pk).status == "idle"
+
+
+def test_bulk_idle_without_selection(clerk):
+    response = clerk.post(reverse("assets:bulk_idle"), {}, follow=True)
+    assert "请先勾选要标记为闲置的资产" in response.content.decode()
+
+
+def test_english_is_switchable(clerk, cards):
+    clerk.post(reverse("set_language"), {"language": "en", "next": "/assets/"})
+    html = clerk.get(reverse("assets:list")).content.decode()
+    assert 'lang="en"' in html
