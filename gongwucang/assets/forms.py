@@ -169,8 +169,10 @@ class AssetFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"), required=False)
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("部门"), required=False)
     category = CategoryChoiceField(queryset=Category.objects.all(), label=_("分类"), required=False)
-    status = forms.MultipleChoiceField(choices=AssetStatus.choices, label=_("状态"), required=False)
-    condition = forms.ChoiceField(choices=[("", "")] + list(Condition.choices), label=_("状况"), required=False)
+    status = forms.ChoiceField(choices=[("", _("全部状态"))] + list(AssetStatus.choices), label=_("状态"),
+                               required=False)
+    condition = forms.ChoiceField(choices=[("", _("全部"))] + list(Condition.choices), label=_("状况"),
+                                  required=False)
     value_min = forms.DecimalField(label=_("原值从"), required=False, **MONEY_KW)
     value_max = forms.DecimalField(label=_("原值到"), required=False, **MONEY_KW)
     acquired_from = forms.DateField(label=_("取得日期从"), required=False, widget=DateInput())
@@ -181,13 +183,14 @@ class AssetFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         units = readable_units(actor=actor)
         self.fields["unit"].queryset = units
+        self.fields["unit"].empty_label = _("全部单位")
+        self.fields["department"].empty_label = _("全部部门")
+        self.fields["category"].empty_label = _("全部分类")
         self.fields["department"].queryset = Department.objects.filter(unit__in=units).select_related("unit")
         self.fields["department"].label_from_instance = lambda d: f"{d.unit.display_name} / {d.name}"
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
-        self.fields["status"].widget.attrs["class"] = "form-select"
-        self.fields["status"].widget.attrs["size"] = 1
 
     def to_filters(self) -> AssetFilters:
         self.is_valid()  # invalid fields are left out of cleaned_data and shown as errors
@@ -196,7 +199,7 @@ class AssetFilterForm(forms.Form):
             unit_id=data["unit"].pk if data.get("unit") else None,
             department_id=data["department"].pk if data.get("department") else None,
             category_id=data["category"].pk if data.get("category") else None,
-            statuses=list(data.get("status") or []),
+            statuses=[data["status"]] if data.get("status") else [],
             condition=data.get("condition") or None,
             value_min=data.get("value_min"),
             value_max=data.get("value_max"),
