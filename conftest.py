@@ -24,8 +24,13 @@ def categories(db):  # type: ignore[no-untyped-def]
 
 CHROMIUM = os.environ.get("GWC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run", "--disable-quic",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
 ]
 
 
@@ -56,8 +61,9 @@ def _playwright_browser():  # type: ignore[no-untyped-def]
 @pytest.fixture
 def browser_context(_playwright_browser, live_server):  # type: ignore[no-untyped-def]
     """A fresh browser context (own cookies) against the live test server, Chinese locale."""
-    context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                              viewport={"width": 1280, "height": 900})
+    context = _playwright_browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15_000)
     yield context
     context.close()

@@ -49,8 +49,13 @@ def _ensure_database(url: str) -> None:
     cfg = dj_database_url.parse(url)
     if "postgresql" not in cfg["ENGINE"]:
         raise SystemExit("benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…")
-    admin = psycopg.connect(host=cfg["HOST"] or "127.0.0.1", port=cfg["PORT"] or 5432, user=cfg["USER"] or "postgres",
-                            dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"] or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    )
     with admin:
         exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone()
         if not exists:
@@ -83,7 +88,7 @@ class Result:
     @property
     def p95(self) -> float:
         ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
     def as_row(self) -> dict[str, Any]:
         row = asdict(self)
@@ -109,9 +114,13 @@ def report(title: str, results: list[Result], json_path: str | None = None) -> i
     print("|---|---|---|---|---|---|---|")
     for r in results:
         ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
-        print(f"| {r.figure} | {r.target} | {r.minimum:.3f} {r.unit} | {r.median:.3f} {r.unit} | "
-              f"{r.p95:.3f} {r.unit} | {ratio} | {'✓' if r.ok else '✗ MISSED'} |")
+        print(
+            f"| {r.figure} | {r.target} | {r.minimum:.3f} {r.unit} | {r.median:.3f} {r.unit} | "
+            f"{r.p95:.3f} {r.unit} | {ratio} | {'✓' if r.ok else '✗ MISSED'} |"
+        )
     if json_path:
-        Path(json_path).write_text(json.dumps({"title": title, "rows": [r.as_row() for r in results]},
-                                              ensure_ascii=False, indent=2), encoding="utf-8")
+        Path(json_path).write_text(
+            json.dumps({"title": title, "rows": [r.as_row() for r in results]}, ensure_ascii=False, indent=2),
+            encoding="utf-8",
+        )
     return 0 if all(r.ok for r in results) else 1

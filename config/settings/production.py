@@ -27,7 +27,8 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-SILENCED_SYSTEM_CHECKS = SILENCED_SYSTEM_CHECKS + [
+SILENCED_SYSTEM_CHECKS = [
+    *SILENCED_SYSTEM_CHECKS,
     # HSTS preload is a decision for the operator's domain, not for the software.
     "security.W021",
 ]

@@ -8,7 +8,15 @@ from .models import Asset, AssetEvent, Category
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "parent", "default_life_months", "depreciable", "measure_unit", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "parent",
+        "default_life_months",
+        "depreciable",
+        "measure_unit",
+        "is_active",
+    )
     list_filter = ("depreciable", "is_active")
     search_fields = ("code", "name")
     autocomplete_fields = ("parent",)

@@ -22,13 +22,43 @@ ORDER = 20
 
 # category code, weight, price range (yuan), [(name, brand, model)]
 ITEMS: list[tuple[str, int, tuple[int, int], list[tuple[str, str, str]]]] = [
-    ("A02010105", 30, (3800, 6500), [("台式计算机", "联想", "启天M437"), ("台式计算机", "戴尔", "OptiPlex 7010"),
-                                    ("台式计算机", "华为", "擎云B730"), ("一体机电脑", "联想", "扬天S660")]),
-    ("A02010108", 14, (4500, 9000), [("笔记本电脑", "联想", "ThinkPad E14"), ("笔记本电脑", "华为", "MateBook D14"),
-                                    ("笔记本电脑", "惠普", "ProBook 440")]),
-    ("A02010104", 2, (18000, 85000), [("服务器", "华为", "FusionServer 2288H"), ("服务器", "浪潮", "NF5280M6")]),
-    ("A02021000", 10, (900, 3200), [("激光打印机", "惠普", "LaserJet Pro M404dn"), ("彩色打印机", "佳能", "LBP664Cx"),
-                                   ("针式打印机", "爱普生", "LQ-630K")]),
+    (
+        "A02010105",
+        30,
+        (3800, 6500),
+        [
+            ("台式计算机", "联想", "启天M437"),
+            ("台式计算机", "戴尔", "OptiPlex 7010"),
+            ("台式计算机", "华为", "擎云B730"),
+            ("一体机电脑", "联想", "扬天S660"),
+        ],
+    ),
+    (
+        "A02010108",
+        14,
+        (4500, 9000),
+        [
+            ("笔记本电脑", "联想", "ThinkPad E14"),
+            ("笔记本电脑", "华为", "MateBook D14"),
+            ("笔记本电脑", "惠普", "ProBook 440"),
+        ],
+    ),
+    (
+        "A02010104",
+        2,
+        (18000, 85000),
+        [("服务器", "华为", "FusionServer 2288H"), ("服务器", "浪潮", "NF5280M6")],
+    ),
+    (
+        "A02021000",
+        10,
+        (900, 3200),
+        [
+            ("激光打印机", "惠普", "LaserJet Pro M404dn"),
+            ("彩色打印机", "佳能", "LBP664Cx"),
+            ("针式打印机", "爱普生", "LQ-630K"),
+        ],
+    ),
     ("A02021100", 3, (12000, 38000), [("复印机", "佳能", "iR2625"), ("多功能复印机", "理光", "MP 2555SP")]),
     ("A02021301", 3, (400, 1600), [("碎纸机", "得力", "9950"), ("碎纸机", "科密", "C-638")]),
     ("A02061804", 8, (2800, 12000), [("空调机", "格力", "KFR-35GW"), ("柜式空调", "美的", "KFR-72LW")]),
@@ -88,7 +118,9 @@ def seed(ctx: DemoContext) -> None:
         )[0]
         age_years = (today - acquired).days / 365
         condition = (
-            Condition.GOOD if age_years < 4 else ctx.rng.choice([Condition.GOOD, Condition.FAIR, Condition.FAIR])
+            Condition.GOOD
+            if age_years < 4
+            else ctx.rng.choice([Condition.GOOD, Condition.FAIR, Condition.FAIR])
         )
         if status == AssetStatus.UNDER_REPAIR:
             condition = Condition.NEEDS_REPAIR
@@ -115,8 +147,12 @@ def seed(ctx: DemoContext) -> None:
         if values["booked_on"] > today:
             values["booked_on"] = today
         asset_register(
-            actor=clerk, owner_unit=unit, values=values, original_value=cost,
-            accumulated_depreciation=Decimal(accumulated) / 100, months_depreciated=min(months, life or 0),
+            actor=clerk,
+            owner_unit=unit,
+            values=values,
+            original_value=cost,
+            accumulated_depreciation=Decimal(accumulated) / 100,
+            months_depreciated=min(months, life or 0),
         )
         if (n + 1) % 500 == 0:
             ctx.log(f"  {n + 1} 张资产卡片")

@@ -54,10 +54,30 @@ class AssetForm(forms.ModelForm):
     class Meta:
         model = Asset
         fields = [
-            "name", "category", "model_spec", "brand", "measure_unit", "quantity", "acquisition_method",
-            "acquired_on", "booked_on", "funding_source", "useful_life_months", "depreciation_method",
-            "depreciation_status", "is_nominal_value", "user_unit", "department", "custodian", "location",
-            "usage", "counterparty_name", "counterparty_contact", "counterparty_phone", "status", "condition",
+            "name",
+            "category",
+            "model_spec",
+            "brand",
+            "measure_unit",
+            "quantity",
+            "acquisition_method",
+            "acquired_on",
+            "booked_on",
+            "funding_source",
+            "useful_life_months",
+            "depreciation_method",
+            "depreciation_status",
+            "is_nominal_value",
+            "user_unit",
+            "department",
+            "custodian",
+            "location",
+            "usage",
+            "counterparty_name",
+            "counterparty_contact",
+            "counterparty_phone",
+            "status",
+            "condition",
             "note",
         ]
         widgets = {
@@ -86,14 +106,18 @@ class AssetForm(forms.ModelForm):
         self.fields["department"].label_from_instance = lambda d: f"{d.unit.display_name} / {d.name}"
         self.fields["custodian"].queryset = people_of_units(unit_ids=unit_ids)
         if self.is_create:
-            self.fields["status"].choices = [(s, AssetStatus(s).label) for s in AssetStatus if s in INITIAL_STATUSES]
+            self.fields["status"].choices = [
+                (s, AssetStatus(s).label) for s in AssetStatus if s in INITIAL_STATUSES
+            ]
             if writable.count() == 1:
                 self.fields["owner_unit"].initial = writable.first()
         else:
             assert instance is not None
             del self.fields["owner_unit"]
             del self.fields["accumulated_depreciation"]
-            self.fields["status"].choices = [(s, AssetStatus(s).label) for s in manual_targets(instance.status)]
+            self.fields["status"].choices = [
+                (s, AssetStatus(s).label) for s in manual_targets(instance.status)
+            ]
             self.fields["original_value"].initial = instance.original_value
             self.fields["version"].initial = instance.version
             self.fields["fiscal_amount"].initial = Decimal(instance.fiscal_amount_fen) / 100
@@ -110,18 +134,59 @@ class AssetForm(forms.ModelForm):
                 widget.attrs.update({"inputmode": "decimal", "step": "0.01"})
 
     FIELDSETS: tuple[tuple[Any, tuple[str, ...]], ...] = (
-        (_("基本信息"), ("owner_unit", "name", "category", "model_spec", "brand", "measure_unit", "quantity",
-                      "acquisition_method", "acquired_on", "booked_on")),
-        (_("财务信息"), ("original_value", "accumulated_depreciation", "funding_source", "fiscal_amount",
-                      "non_fiscal_amount", "useful_life_months", "depreciation_method", "depreciation_status",
-                      "is_nominal_value")),
-        (_("使用信息"), ("user_unit", "department", "custodian", "location", "usage", "counterparty_name",
-                      "counterparty_contact", "counterparty_phone", "status", "condition", "note")),
+        (
+            _("基本信息"),
+            (
+                "owner_unit",
+                "name",
+                "category",
+                "model_spec",
+                "brand",
+                "measure_unit",
+                "quantity",
+                "acquisition_method",
+                "acquired_on",
+                "booked_on",
+            ),
+        ),
+        (
+            _("财务信息"),
+            (
+                "original_value",
+                "accumulated_depreciation",
+                "funding_source",
+                "fiscal_amount",
+                "non_fiscal_amount",
+                "useful_life_months",
+                "depreciation_method",
+                "depreciation_status",
+                "is_nominal_value",
+            ),
+        ),
+        (
+            _("使用信息"),
+            (
+                "user_unit",
+                "department",
+                "custodian",
+                "location",
+                "usage",
+                "counterparty_name",
+                "counterparty_contact",
+                "counterparty_phone",
+                "status",
+                "condition",
+                "note",
+            ),
+        ),
     )
 
     def fieldsets(self) -> list[tuple[Any, list[forms.BoundField]]]:
         """The card's fields in the three groups of the paper card (basic, financial, use)."""
-        return [(legend, [self[name] for name in names if name in self.fields]) for legend, names in self.FIELDSETS]
+        return [
+            (legend, [self[name] for name in names if name in self.fields])
+            for legend, names in self.FIELDSETS
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -169,10 +234,12 @@ class AssetFilterForm(forms.Form):
     unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"), required=False)
     department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("部门"), required=False)
     category = CategoryChoiceField(queryset=Category.objects.all(), label=_("分类"), required=False)
-    status = forms.ChoiceField(choices=[("", _("全部状态"))] + list(AssetStatus.choices), label=_("状态"),
-                               required=False)
-    condition = forms.ChoiceField(choices=[("", _("全部"))] + list(Condition.choices), label=_("状况"),
-                                  required=False)
+    status = forms.ChoiceField(
+        choices=[("", _("全部状态")), *AssetStatus.choices], label=_("状态"), required=False
+    )
+    condition = forms.ChoiceField(
+        choices=[("", _("全部")), *Condition.choices], label=_("状况"), required=False
+    )
     value_min = forms.DecimalField(label=_("原值从"), required=False, **MONEY_KW)
     value_max = forms.DecimalField(label=_("原值到"), required=False, **MONEY_KW)
     acquired_from = forms.DateField(label=_("取得日期从"), required=False, widget=DateInput())

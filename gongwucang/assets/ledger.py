@@ -19,12 +19,38 @@ from .models import Asset, AssetEvent
 
 # The card fields a snapshot holds (the ledger's "before/after"), in display order.
 SNAPSHOT_FIELDS: tuple[str, ...] = (
-    "asset_no", "name", "category", "model_spec", "brand", "measure_unit", "quantity",
-    "acquisition_method", "acquired_on", "booked_on", "funding_source", "fiscal_amount_fen",
-    "non_fiscal_amount_fen", "useful_life_months", "depreciation_method", "depreciation_status",
-    "is_nominal_value", "owner_unit", "user_unit", "department", "custodian", "location", "usage",
-    "counterparty_name", "counterparty_contact", "counterparty_phone", "status", "condition",
-    "disposal_method", "disposed_on", "disposal_income_fen", "note",
+    "asset_no",
+    "name",
+    "category",
+    "model_spec",
+    "brand",
+    "measure_unit",
+    "quantity",
+    "acquisition_method",
+    "acquired_on",
+    "booked_on",
+    "funding_source",
+    "fiscal_amount_fen",
+    "non_fiscal_amount_fen",
+    "useful_life_months",
+    "depreciation_method",
+    "depreciation_status",
+    "is_nominal_value",
+    "owner_unit",
+    "user_unit",
+    "department",
+    "custodian",
+    "location",
+    "usage",
+    "counterparty_name",
+    "counterparty_contact",
+    "counterparty_phone",
+    "status",
+    "condition",
+    "disposal_method",
+    "disposed_on",
+    "disposal_income_fen",
+    "note",
 )
 BOOK_FIELDS: tuple[str, ...] = ("original_value_fen", "accumulated_depreciation_fen", "months_depreciated")
 
@@ -42,7 +68,9 @@ def _json_value(asset: Asset, field_name: str) -> Any:
     return value
 
 
-def snapshot(asset: Asset, fields: Iterable[str] = SNAPSHOT_FIELDS, *, with_book: bool = True) -> dict[str, Any]:
+def snapshot(
+    asset: Asset, fields: Iterable[str] = SNAPSHOT_FIELDS, *, with_book: bool = True
+) -> dict[str, Any]:
     """The card as JSON, for the ledger."""
     data = {name: _json_value(asset, name) for name in fields}
     if with_book and hasattr(asset, "book"):

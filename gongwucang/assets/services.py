@@ -37,16 +37,41 @@ from .models import Asset, AssetAttachment, AssetBook, AssetNumberSequence
 # disposal fields change only through their own services.
 CARD_FIELDS: frozenset[str] = frozenset(
     {
-        "name", "category", "model_spec", "brand", "measure_unit", "quantity", "acquisition_method",
-        "acquired_on", "booked_on", "funding_source", "fiscal_amount_fen", "non_fiscal_amount_fen",
-        "useful_life_months", "depreciation_method", "depreciation_status", "is_nominal_value", "user_unit",
-        "department", "custodian", "location", "usage", "counterparty_name", "counterparty_contact",
-        "counterparty_phone", "status", "condition", "note",
+        "name",
+        "category",
+        "model_spec",
+        "brand",
+        "measure_unit",
+        "quantity",
+        "acquisition_method",
+        "acquired_on",
+        "booked_on",
+        "funding_source",
+        "fiscal_amount_fen",
+        "non_fiscal_amount_fen",
+        "useful_life_months",
+        "depreciation_method",
+        "depreciation_status",
+        "is_nominal_value",
+        "user_unit",
+        "department",
+        "custodian",
+        "location",
+        "usage",
+        "counterparty_name",
+        "counterparty_contact",
+        "counterparty_phone",
+        "status",
+        "condition",
+        "note",
     }
 )
 # What other apps' services may change on a card besides CARD_FIELDS (title, disposal).
 SYSTEM_FIELDS: frozenset[str] = CARD_FIELDS | {
-    "owner_unit", "disposal_method", "disposed_on", "disposal_income_fen",
+    "owner_unit",
+    "disposal_method",
+    "disposed_on",
+    "disposal_income_fen",
 }
 
 
@@ -87,8 +112,11 @@ def _check_row_rules(asset: Asset) -> None:
         errors["booked_on"] = "入账日期不能早于取得日期"
     if asset.useful_life_months is not None and asset.useful_life_months < 1:
         errors["useful_life_months"] = "使用年限至少为 1 个月"
-    for name, label in (("fiscal_amount_fen", "fiscal_amount"), ("non_fiscal_amount_fen", "non_fiscal_amount"),
-                        ("disposal_income_fen", "disposal_income")):
+    for name, label in (
+        ("fiscal_amount_fen", "fiscal_amount"),
+        ("non_fiscal_amount_fen", "non_fiscal_amount"),
+        ("disposal_income_fen", "disposal_income"),
+    ):
         value = getattr(asset, name)
         if value is not None and value < 0:
             errors[label] = "金额不能为负数"
@@ -99,8 +127,9 @@ def _check_row_rules(asset: Asset) -> None:
 def _validate(asset: Asset) -> None:
     _check_people_belong(asset)
     _check_row_rules(asset)
-    asset.full_clean(exclude=["search_text", "version", "region"], validate_unique=True,
-                     validate_constraints=False)
+    asset.full_clean(
+        exclude=["search_text", "version", "region"], validate_unique=True, validate_constraints=False
+    )
 
 
 def next_asset_no(*, unit: Unit, year: int) -> str:
@@ -173,11 +202,20 @@ def asset_register(
     _validate(asset)
     asset.save()
     asset.book = AssetBook.objects.create(
-        asset=asset, original_value_fen=original_fen, accumulated_depreciation_fen=accumulated_fen,
+        asset=asset,
+        original_value_fen=original_fen,
+        accumulated_depreciation_fen=accumulated_fen,
         months_depreciated=months_depreciated,
     )
-    record_event(asset=asset, event_type=event_type, actor=actor, before={}, after=snapshot(asset),
-                 reference=reference, note=note)
+    record_event(
+        asset=asset,
+        event_type=event_type,
+        actor=actor,
+        before={},
+        after=snapshot(asset),
+        reference=reference,
+        note=note,
+    )
     return asset
 
 
@@ -247,8 +285,9 @@ def _change(
             event_type = EventType.VALUE_CHANGED
         else:
             event_type = EventType.UPDATED
-    record_event(asset=asset, event_type=event_type, actor=actor, before=old, after=new,
-                 reference=reference, note=note)
+    record_event(
+        asset=asset, event_type=event_type, actor=actor, before=old, after=new, reference=reference, note=note
+    )
     return True
 
 
@@ -278,12 +317,23 @@ def asset_update(
             params={"current": asset.version, "yours": expected_version},
             code="concurrent_edit",
         )
-    if "user_unit" in values and values["user_unit"] is not None and not scope.can_read(
-        values["user_unit"].pk, values["user_unit"].region_id
+    if (
+        "user_unit" in values
+        and values["user_unit"] is not None
+        and not scope.can_read(values["user_unit"].pk, values["user_unit"].region_id)
     ):
         raise ValidationError({"user_unit": "不能选择您无权查看的单位"})
-    _change(asset=asset, actor=actor, values=values, allowed_fields=CARD_FIELDS, original_value=original_value,
-            manual_status=True, event_type=None, reference="", note=note)
+    _change(
+        asset=asset,
+        actor=actor,
+        values=values,
+        allowed_fields=CARD_FIELDS,
+        original_value=original_value,
+        manual_status=True,
+        event_type=None,
+        reference="",
+        note=note,
+    )
     return asset
 
 
@@ -304,9 +354,17 @@ def asset_apply_change(
     ledger event of `event_type`, even if only the status changed.
     """
     asset = _lock_card(asset_id)
-    changed = _change(asset=asset, actor=actor, values=values, allowed_fields=SYSTEM_FIELDS,
-                      original_value=None, manual_status=False, event_type=event_type,
-                      reference=reference, note=note)
+    changed = _change(
+        asset=asset,
+        actor=actor,
+        values=values,
+        allowed_fields=SYSTEM_FIELDS,
+        original_value=None,
+        manual_status=False,
+        event_type=event_type,
+        reference=reference,
+        note=note,
+    )
     if not changed:  # the order still leaves its trace on the card
         record_event(asset=asset, event_type=event_type, actor=actor, reference=reference, note=note)
     return asset
@@ -339,9 +397,17 @@ def assets_mark_idle(*, actor: User, asset_ids: Iterable[int], note: str = "") -
         if (asset.status, AssetStatus.IDLE) != (AssetStatus.IN_USE, AssetStatus.IDLE):
             skipped.append((asset.asset_no, f"状态为「{asset.get_status_display()}」，不能直接标记闲置"))
             continue
-        _change(asset=asset, actor=actor, values={"status": AssetStatus.IDLE}, allowed_fields=CARD_FIELDS,
-                original_value=None, manual_status=True, event_type=EventType.STATUS_CHANGED, reference="",
-                note=note or "批量标记闲置")
+        _change(
+            asset=asset,
+            actor=actor,
+            values={"status": AssetStatus.IDLE},
+            allowed_fields=CARD_FIELDS,
+            original_value=None,
+            manual_status=True,
+            event_type=EventType.STATUS_CHANGED,
+            reference="",
+            note=note or "批量标记闲置",
+        )
         changed.append(asset.asset_no)
     return BulkResult(changed, skipped)
 
@@ -357,8 +423,9 @@ def asset_attach_file(*, actor: User, asset_id: int, kind: str, uploaded: Upload
     head = uploaded.read(16)
     uploaded.seek(0)
     try:
-        checked = check_attachment(kind=kind, filename=uploaded.name or "", size=uploaded.size or 0,
-                                   head=head, max_bytes=limit)
+        checked = check_attachment(
+            kind=kind, filename=uploaded.name or "", size=uploaded.size or 0, head=head, max_bytes=limit
+        )
     except AttachmentRejected as exc:
         raise ValidationError({"file": str(exc)}) from exc
     digest = hashlib.sha256()
@@ -366,14 +433,22 @@ def asset_attach_file(*, actor: User, asset_id: int, kind: str, uploaded: Upload
         digest.update(chunk)
     uploaded.seek(0)
     attachment = AssetAttachment(
-        asset=asset, kind=kind, original_name=(uploaded.name or "")[:255], content_type=checked.content_type,
-        size_bytes=uploaded.size or 0, sha256=digest.hexdigest(), uploaded_by=actor,
+        asset=asset,
+        kind=kind,
+        original_name=(uploaded.name or "")[:255],
+        content_type=checked.content_type,
+        size_bytes=uploaded.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
     )
     attachment.file.save(f"upload.{checked.extension}", uploaded, save=False)
     try:
         attachment.save()
         record_event(
-            asset=asset, event_type=EventType.ATTACHMENT_ADDED, actor=actor, before={},
+            asset=asset,
+            event_type=EventType.ATTACHMENT_ADDED,
+            actor=actor,
+            before={},
             after={"attachment": {"id": attachment.pk, "text": attachment.original_name}, "kind": kind},
         )
     except Exception:

@@ -6,8 +6,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from gongwucang.org.selectors import active_membership, memberships_of
 from gongwucang.org.scoping import scope_for
+from gongwucang.org.selectors import active_membership, memberships_of
 
 from .contributions import inbox_count, menu_for
 

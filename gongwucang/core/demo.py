@@ -15,7 +15,7 @@ from typing import Any
 from django.apps import apps
 
 DEMO_REGION_CODE = "330182101"
-DEMO_PASSWORD = "Gwc-demo-2026"
+DEMO_PASSWORD = "Gwc-demo-2026"  # noqa: S105 — the published demo password
 
 
 @dataclass

@@ -26,7 +26,7 @@ from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import Region, Unit, UnitKind, User
 from gongwucang.org.services import department_create, membership_grant, unit_create
 
-PASSWORD = "Test-pass-2026"
+PASSWORD = "Test-pass-2026"  # noqa: S105 — tests only
 
 
 def valid_credit_code(seed: int) -> str:
@@ -51,8 +51,9 @@ class World:
 
 
 def make_user(username: str, unit: Unit | None, role: str | None = None, **extra: Any) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, unit=unit,
-                                    full_name=extra.pop("full_name", username), **extra)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, unit=unit, full_name=extra.pop("full_name", username), **extra
+    )
     if role and unit is not None:
         membership_grant(user=user, unit=unit, role=role)
     return user
@@ -70,23 +71,36 @@ def make_world(region_code: str = "330100001") -> World:
         ("OTH", "农服中心", UnitKind.PUBLIC_INSTITUTION, None, False),
     ]
     for i, (code, name, kind, parent, is_finance) in enumerate(spec, start=1):
-        unit = unit_create(region=region, code=f"{code}{region_code[-2:]}", name=name, kind=kind,
-                           supervising_unit=world.units.get(parent) if parent else None,
-                           credit_code=valid_credit_code(int(region_code[-3:]) * 100 + i),
-                           is_finance_office=is_finance)
+        unit = unit_create(
+            region=region,
+            code=f"{code}{region_code[-2:]}",
+            name=name,
+            kind=kind,
+            supervising_unit=world.units.get(parent) if parent else None,
+            credit_code=valid_credit_code(int(region_code[-3:]) * 100 + i),
+            is_finance_office=is_finance,
+        )
         world.units[code] = unit
         department_create(unit=unit, name="办公室")
         department_create(unit=unit, name="业务科")
     u = world.units
     suffix = "" if region_code == "330100001" else f"_{region_code[-2:]}"
     roles = [
-        ("finance", "FIN", Role.FINANCE), ("auditor", "FIN", Role.AUDITOR), ("admin", "FIN", Role.ADMIN),
-        ("keeper", "WH", Role.KEEPER), ("clerk_wh", "WH", Role.ASSET_CLERK), ("head_wh", "WH", Role.UNIT_HEAD),
-        ("supervisor", "SUP", Role.SUPERVISOR), ("clerk_sup", "SUP", Role.ASSET_CLERK),
+        ("finance", "FIN", Role.FINANCE),
+        ("auditor", "FIN", Role.AUDITOR),
+        ("admin", "FIN", Role.ADMIN),
+        ("keeper", "WH", Role.KEEPER),
+        ("clerk_wh", "WH", Role.ASSET_CLERK),
+        ("head_wh", "WH", Role.UNIT_HEAD),
+        ("supervisor", "SUP", Role.SUPERVISOR),
+        ("clerk_sup", "SUP", Role.ASSET_CLERK),
         ("head_sup", "SUP", Role.UNIT_HEAD),
-        ("clerk_sch", "SCH", Role.ASSET_CLERK), ("head_sch", "SCH", Role.UNIT_HEAD),
-        ("clerk_cln", "CLN", Role.ASSET_CLERK), ("head_cln", "CLN", Role.UNIT_HEAD),
-        ("clerk_oth", "OTH", Role.ASSET_CLERK), ("head_oth", "OTH", Role.UNIT_HEAD),
+        ("clerk_sch", "SCH", Role.ASSET_CLERK),
+        ("head_sch", "SCH", Role.UNIT_HEAD),
+        ("clerk_cln", "CLN", Role.ASSET_CLERK),
+        ("head_cln", "CLN", Role.UNIT_HEAD),
+        ("clerk_oth", "OTH", Role.ASSET_CLERK),
+        ("head_oth", "OTH", Role.UNIT_HEAD),
     ]
     for username, unit_code, role in roles:
         world.users[username] = make_user(username + suffix, u[unit_code], role)
@@ -114,9 +128,16 @@ def make_asset(
     """A card registered through the service (so it has its ledger event), with sane defaults."""
     category = ensure_categories()[category_code]
     data: dict[str, Any] = {
-        "name": name, "category": category, "acquired_on": acquired_on,
+        "name": name,
+        "category": category,
+        "acquired_on": acquired_on,
         "booked_on": values.pop("booked_on", acquired_on),
     }
     data.update(values)
-    return asset_register(actor=actor, owner_unit=unit, values=data, original_value=Decimal(original_value),
-                          accumulated_depreciation=Decimal(accumulated))
+    return asset_register(
+        actor=actor,
+        owner_unit=unit,
+        values=data,
+        original_value=Decimal(original_value),
+        accumulated_depreciation=Decimal(accumulated),
+    )

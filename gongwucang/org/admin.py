@@ -24,7 +24,15 @@ class DepartmentInline(admin.TabularInline):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ("code", "name", "kind", "supervising_unit", "credit_code", "is_finance_office", "is_active")
+    list_display = (
+        "code",
+        "name",
+        "kind",
+        "supervising_unit",
+        "credit_code",
+        "is_finance_office",
+        "is_active",
+    )
     list_filter = ("region", "kind", "is_finance_office", "is_active")
     search_fields = ("code", "name", "short_name", "credit_code")
     autocomplete_fields = ("supervising_unit",)

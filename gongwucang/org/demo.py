@@ -44,7 +44,9 @@ DEMO_PERSONAS: list[tuple[str, str]] = [
     ("admin", "系统管理员（单位、人员、角色、分类、审批流配置）"),
 ]
 
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏苏吕丁任沈"
+)
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志文斌辉鹏宇浩晨欣怡子涵梓轩"
 
 
@@ -64,7 +66,9 @@ def _demo_password_hash() -> str:
 
 
 def _user(ctx: DemoContext, username: str, unit, role: str | None, *, login: bool = True, **extra) -> User:  # type: ignore[no-untyped-def]
-    user = User(username=username, full_name=extra.pop("full_name", None) or _person_name(ctx), unit=unit, **extra)
+    user = User(
+        username=username, full_name=extra.pop("full_name", None) or _person_name(ctx), unit=unit, **extra
+    )
     if login:
         user.password = _demo_password_hash()
     else:
@@ -80,9 +84,14 @@ def seed(ctx: DemoContext) -> None:
     ctx.region = Region.objects.create(code=DEMO_REGION_CODE, name="青山镇")
     for code, name, short, kind, parent, departments in UNITS:
         unit = unit_create(
-            region=ctx.region, code=code, name=name, short_name=short, kind=kind,
+            region=ctx.region,
+            code=code,
+            name=name,
+            short_name=short,
+            kind=kind,
             supervising_unit=ctx.units.get(parent) if parent else None,
-            credit_code=_credit_code(ctx, kind), is_finance_office=(code == "QSCZ"),
+            credit_code=_credit_code(ctx, kind),
+            is_finance_office=(code == "QSCZ"),
         )
         ctx.units[code] = unit
         for dept_name in departments:
@@ -103,7 +112,9 @@ def seed(ctx: DemoContext) -> None:
     _user(ctx, "finance", u["QSCZ"], Role.FINANCE, full_name="孙丽华")
     _user(ctx, "keeper", u["QSJG"], Role.KEEPER, full_name="周磊")
     _user(ctx, "auditor", u["QSCZ"], Role.AUDITOR, full_name="吴敏")
-    admin = _user(ctx, "admin", u["QSCZ"], Role.ADMIN, full_name="系统管理员", is_staff=True, is_superuser=True)
+    admin = _user(
+        ctx, "admin", u["QSCZ"], Role.ADMIN, full_name="系统管理员", is_staff=True, is_superuser=True
+    )
     # The town's supervising approvers for its own offices, and a second keeper.
     _user(ctx, "supervisor_zf", u["QSZF"], Role.SUPERVISOR, full_name="郑卫东")
     _user(ctx, "keeper2", u["QSJG"], Role.KEEPER, full_name="冯刚")

@@ -61,11 +61,19 @@ class Unit(models.Model):
     short_name = models.CharField(_("简称"), max_length=30, blank=True)
     kind = models.CharField(_("单位性质"), max_length=20, choices=UnitKind.choices)
     credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True,
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        null=True,
+        blank=True,
         validators=[validate_credit_code],
     )
     supervising_unit = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="subordinates",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subordinates",
         verbose_name=_("主管部门"),
     )
     is_finance_office = models.BooleanField(_("财政部门"), default=False)
@@ -94,7 +102,9 @@ class Unit(models.Model):
 class Department(models.Model):
     """A section (内设科室) inside a unit; assets are used by departments."""
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="departments", verbose_name=_("单位"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="departments", verbose_name=_("单位")
+    )
     name = models.CharField(_("部门名称"), max_length=100)
     is_active = models.BooleanField(_("启用"), default=True)
 
@@ -102,7 +112,9 @@ class Department(models.Model):
         verbose_name = _("部门")
         verbose_name_plural = _("部门")
         ordering = ["unit_id", "name"]
-        constraints = [models.UniqueConstraint(fields=["unit", "name"], name="department_unique_name_in_unit")]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "name"], name="department_unique_name_in_unit")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -114,10 +126,19 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     phone = models.CharField(_("电话"), max_length=20, blank=True)
     unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("所在单位")
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所在单位"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.SET_NULL, null=True, blank=True, related_name="staff",
+        Department,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff",
         verbose_name=_("所在部门"),
     )
 
@@ -132,8 +153,12 @@ class User(AbstractUser):
 class Membership(models.Model):
     """A role held by a person in a unit. Every permission in the platform starts from these rows."""
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("人员")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("单位")
+    )
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
 
     class Meta:

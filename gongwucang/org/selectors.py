@@ -14,7 +14,9 @@ def memberships_of(user: User) -> list[Membership]:
     cached = getattr(user, "_gwc_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.filter(user=user, unit__is_active=True).select_related("unit").order_by("unit__tree_path", "role")
+            Membership.objects.filter(user=user, unit__is_active=True)
+            .select_related("unit")
+            .order_by("unit__tree_path", "role")
         )
         user._gwc_memberships = cached  # type: ignore[attr-defined]
     return cached
@@ -38,11 +40,17 @@ def writable_units(*, actor: User) -> QuerySet[Unit]:
 
 
 def departments_of_units(*, unit_ids: list[int] | set[int] | frozenset[int]) -> QuerySet[Department]:
-    return Department.objects.filter(unit_id__in=unit_ids, is_active=True).select_related("unit").order_by("unit_id", "name")
+    return (
+        Department.objects.filter(unit_id__in=unit_ids, is_active=True)
+        .select_related("unit")
+        .order_by("unit_id", "name")
+    )
 
 
 def readable_departments(*, actor: User) -> QuerySet[Department]:
-    return Department.objects.filter(unit__in=readable_units(actor=actor), is_active=True).order_by("unit_id", "name")
+    return Department.objects.filter(unit__in=readable_units(actor=actor), is_active=True).order_by(
+        "unit_id", "name"
+    )
 
 
 def people_of_units(*, unit_ids: list[int] | set[int] | frozenset[int]) -> QuerySet[User]:

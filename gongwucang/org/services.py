@@ -36,17 +36,36 @@ def unit_save(*, unit: Unit) -> Unit:
     unit.tree_path, unit.depth = path, depth
     unit.save()
     if old_path and old_path != path:
-        for sub in Unit.objects.select_for_update().filter(tree_path__startswith=old_path).exclude(pk=unit.pk):
-            sub.tree_path = path + sub.tree_path[len(old_path):]
+        for sub in (
+            Unit.objects.select_for_update().filter(tree_path__startswith=old_path).exclude(pk=unit.pk)
+        ):
+            sub.tree_path = path + sub.tree_path[len(old_path) :]
             sub.depth = sub.tree_path.count("/") - 2
             sub.save(update_fields=["tree_path", "depth"])
     return unit
 
 
-def unit_create(*, region: Region, code: str, name: str, kind: str, supervising_unit: Unit | None = None,
-                credit_code: str | None = None, short_name: str = "", is_finance_office: bool = False) -> Unit:
-    unit = Unit(region=region, code=code, name=name, kind=kind, supervising_unit=supervising_unit,
-                credit_code=credit_code or None, short_name=short_name, is_finance_office=is_finance_office)
+def unit_create(
+    *,
+    region: Region,
+    code: str,
+    name: str,
+    kind: str,
+    supervising_unit: Unit | None = None,
+    credit_code: str | None = None,
+    short_name: str = "",
+    is_finance_office: bool = False,
+) -> Unit:
+    unit = Unit(
+        region=region,
+        code=code,
+        name=name,
+        kind=kind,
+        supervising_unit=supervising_unit,
+        credit_code=credit_code or None,
+        short_name=short_name,
+        is_finance_office=is_finance_office,
+    )
     return unit_save(unit=unit)
 
 

@@ -21,7 +21,9 @@ _WEBP = "image/webp"
 
 ALLOWED_TYPES: dict[str, frozenset[str]] = {
     AttachmentKind.PHOTO: frozenset({"image/jpeg", "image/png", _WEBP}),
-    AttachmentKind.DOCUMENT: frozenset({"image/jpeg", "image/png", _WEBP, "application/pdf", "application/zip"}),
+    AttachmentKind.DOCUMENT: frozenset(
+        {"image/jpeg", "image/png", _WEBP, "application/pdf", "application/zip"}
+    ),
 }
 
 OOXML_TYPES = {

@@ -28,7 +28,9 @@ class CategoryRow:
 
 def _rows(path: Path) -> list[tuple[int, dict[str, str]]]:
     lines = path.read_text(encoding="utf-8-sig").splitlines()
-    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip() and not line.startswith("#")]
+    numbered = [
+        (n, line) for n, line in enumerate(lines, start=1) if line.strip() and not line.startswith("#")
+    ]
     reader = csv.DictReader([line for _n, line in numbered])
     return [(numbered[i + 1][0], row) for i, row in enumerate(reader)]
 

@@ -15,7 +15,9 @@ class StatusTransitionError(ValueError):
 
 
 TRANSITIONS: dict[str, frozenset[str]] = {
-    S.IN_USE: frozenset({S.IDLE, S.IN_WAREHOUSE, S.ON_LOAN, S.LEASED, S.LENT, S.UNDER_REPAIR, S.PENDING_DISPOSAL}),
+    S.IN_USE: frozenset(
+        {S.IDLE, S.IN_WAREHOUSE, S.ON_LOAN, S.LEASED, S.LENT, S.UNDER_REPAIR, S.PENDING_DISPOSAL}
+    ),
     S.IDLE: frozenset({S.IN_USE, S.IN_WAREHOUSE, S.LEASED, S.LENT, S.UNDER_REPAIR, S.PENDING_DISPOSAL}),
     # In the pool: allocated (in use at the receiver), lent out, repaired, disposed, or withdrawn idle.
     S.IN_WAREHOUSE: frozenset({S.IN_USE, S.IDLE, S.ON_LOAN, S.UNDER_REPAIR, S.PENDING_DISPOSAL}),

@@ -42,8 +42,9 @@ def test_find_by_pinyin_edit_and_see_the_ledger(page, browser_context, world, li
 
 def test_list_and_menu_on_a_phone(_playwright_browser, live_server, world):
     make_asset(actor=world.clerk_sch, unit=world.SCH, name="笔记本电脑")
-    context = _playwright_browser.new_context(base_url=live_server.url, locale="zh-CN",
-                                              viewport={"width": 375, "height": 740}, is_mobile=True)
+    context = _playwright_browser.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 375, "height": 740}, is_mobile=True
+    )
     try:
         page = context.new_page()
         login(page, world.clerk_sch.username)

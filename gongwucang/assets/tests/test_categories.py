@@ -14,7 +14,9 @@ def test_load_builds_the_tree_with_lives_and_flags():
     result = categories_load()
     assert result.created == Category.objects.count() > 20
     laptop = Category.objects.get(code="A02010108")
-    assert laptop.parent.code == "A02010100" and laptop.default_life_months == 72 and laptop.measure_unit == "台"
+    assert (
+        laptop.parent.code == "A02010100" and laptop.default_life_months == 72 and laptop.measure_unit == "台"
+    )
     assert Category.objects.get(code="A05010100").default_life_months == 180  # furniture 15 years
     assert Category.objects.get(code="A02030500").default_life_months == 96  # vehicles 8 years
     assert Category.objects.get(code="A01010100").default_life_months == 600  # concrete buildings 50 years
@@ -44,6 +46,8 @@ def test_command_reports(capsys):
 
 def test_malformed_file_names_the_line(tmp_path):
     bad = tmp_path / "c.csv"
-    bad.write_text("code,name_zh,parent_code,depreciation_item_zh,depreciable\nA0201,电脑,,,1\n", encoding="utf-8")
+    bad.write_text(
+        "code,name_zh,parent_code,depreciation_item_zh,depreciable\nA0201,电脑,,,1\n", encoding="utf-8"
+    )
     with pytest.raises(ReferenceDataError, match="第2行"):
         parse_categories(bad)

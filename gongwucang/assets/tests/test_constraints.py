@@ -61,8 +61,10 @@ def test_book_constraints(card, assignments, params):
 
 
 def test_book_accepts_fully_depreciated(card):
-    raw("UPDATE assets_assetbook SET accumulated_depreciation_fen = original_value_fen WHERE asset_id = %s",
-        [card.pk])
+    raw(
+        "UPDATE assets_assetbook SET accumulated_depreciation_fen = original_value_fen WHERE asset_id = %s",
+        [card.pk],
+    )
     card.book.refresh_from_db()
     assert card.book.net_value_fen == 0
 

@@ -90,24 +90,38 @@ class TestAttachments:
 
     def test_renamed_executable_refused(self):
         with pytest.raises(AttachmentRejected, match="不支持的文件类型"):
-            check_attachment(kind="photo", filename="x.jpg", size=100, head=b"MZ\x90\x00" + b"\0" * 12,
-                             max_bytes=1000)
+            check_attachment(
+                kind="photo", filename="x.jpg", size=100, head=b"MZ\x90\x00" + b"\0" * 12, max_bytes=1000
+            )
 
     def test_pdf_is_not_a_photo(self):
         with pytest.raises(AttachmentRejected):
-            check_attachment(kind="photo", filename="x.pdf", size=100, head=b"%PDF-1.7" + b"\0" * 8, max_bytes=1000)
-        assert check_attachment(kind="document", filename="x.pdf", size=100, head=b"%PDF-1.7" + b"\0" * 8,
-                                max_bytes=1000).content_type == "application/pdf"
+            check_attachment(
+                kind="photo", filename="x.pdf", size=100, head=b"%PDF-1.7" + b"\0" * 8, max_bytes=1000
+            )
+        assert (
+            check_attachment(
+                kind="document", filename="x.pdf", size=100, head=b"%PDF-1.7" + b"\0" * 8, max_bytes=1000
+            ).content_type
+            == "application/pdf"
+        )
 
     def test_zip_only_as_office_document(self):
         head = b"PK\x03\x04" + b"\0" * 12
-        assert check_attachment(kind="document", filename="台账.xlsx", size=10, head=head, max_bytes=100).extension == "xlsx"
+        assert (
+            check_attachment(
+                kind="document", filename="台账.xlsx", size=10, head=head, max_bytes=100
+            ).extension
+            == "xlsx"
+        )
         with pytest.raises(AttachmentRejected, match="Office"):
             check_attachment(kind="document", filename="bomb.zip", size=10, head=head, max_bytes=100)
 
     def test_size_limits(self):
         with pytest.raises(AttachmentRejected, match="文件过大"):
-            check_attachment(kind="photo", filename="a.png", size=2_000_000, head=self.PNG, max_bytes=1_000_000)
+            check_attachment(
+                kind="photo", filename="a.png", size=2_000_000, head=self.PNG, max_bytes=1_000_000
+            )
         with pytest.raises(AttachmentRejected, match="空"):
             check_attachment(kind="photo", filename="a.png", size=0, head=b"", max_bytes=1_000_000)
 

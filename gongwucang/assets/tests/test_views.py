@@ -21,15 +21,40 @@ def numbers(response):
 def cards(world):
     c = world.clerk_sch
     return {
-        "laptop": make_asset(actor=c, unit=world.SCH, name="笔记本电脑", original_value="5999.00",
-                             acquired_on=dt.date(2024, 5, 1)),
-        "desktop": make_asset(actor=c, unit=world.SCH, name="台式计算机", category_code="A02010105",
-                              original_value="4200.00", acquired_on=dt.date(2022, 1, 10), status="idle"),
-        "desk": make_asset(actor=c, unit=world.SCH, name="办公桌", category_code="A05010100", original_value="1800.00",
-                           acquired_on=dt.date(2019, 7, 1), condition="fair",
-                           department=world.SCH.departments.get(name="业务科")),
-        "printer": make_asset(actor=c, unit=world.SCH, name="HP激光打印机", category_code="A02021000",
-                              original_value="2300.50", acquired_on=dt.date(2025, 2, 2)),
+        "laptop": make_asset(
+            actor=c,
+            unit=world.SCH,
+            name="笔记本电脑",
+            original_value="5999.00",
+            acquired_on=dt.date(2024, 5, 1),
+        ),
+        "desktop": make_asset(
+            actor=c,
+            unit=world.SCH,
+            name="台式计算机",
+            category_code="A02010105",
+            original_value="4200.00",
+            acquired_on=dt.date(2022, 1, 10),
+            status="idle",
+        ),
+        "desk": make_asset(
+            actor=c,
+            unit=world.SCH,
+            name="办公桌",
+            category_code="A05010100",
+            original_value="1800.00",
+            acquired_on=dt.date(2019, 7, 1),
+            condition="fair",
+            department=world.SCH.departments.get(name="业务科"),
+        ),
+        "printer": make_asset(
+            actor=c,
+            unit=world.SCH,
+            name="HP激光打印机",
+            category_code="A02021000",
+            original_value="2300.50",
+            acquired_on=dt.date(2025, 2, 2),
+        ),
     }
 
 
@@ -77,7 +102,9 @@ def test_unit_filter_cannot_reach_outside_scope(clerk, world, cards):
 
 
 def test_bad_filter_values_do_not_break_the_page(clerk, cards):
-    response = clerk.get(reverse("assets:list"), {"value_min": "abc", "acquired_from": "2024-13-45", "sort": "evil"})
+    response = clerk.get(
+        reverse("assets:list"), {"value_min": "abc", "acquired_from": "2024-13-45", "sort": "evil"}
+    )
     assert response.status_code == 200
     assert len(numbers(response)) == 4
 
@@ -114,11 +141,21 @@ def test_htmx_request_gets_only_the_table(clerk, cards):
 
 def form_data(world, categories, **extra):
     data = {
-        "owner_unit": world.SCH.pk, "name": "投影仪", "category": categories["A02020000"].pk, "quantity": 1,
-        "acquisition_method": "purchase", "acquired_on": "2026-05-06", "booked_on": "2026-05-06",
-        "funding_source": "fiscal", "original_value": "3500.00", "accumulated_depreciation": "0",
-        "depreciation_method": "straight_line", "depreciation_status": "depreciated", "usage": "own_use",
-        "status": "in_use", "condition": "good",
+        "owner_unit": world.SCH.pk,
+        "name": "投影仪",
+        "category": categories["A02020000"].pk,
+        "quantity": 1,
+        "acquisition_method": "purchase",
+        "acquired_on": "2026-05-06",
+        "booked_on": "2026-05-06",
+        "funding_source": "fiscal",
+        "original_value": "3500.00",
+        "accumulated_depreciation": "0",
+        "depreciation_method": "straight_line",
+        "depreciation_status": "depreciated",
+        "usage": "own_use",
+        "status": "in_use",
+        "condition": "good",
     }
     data.update(extra)
     return data
@@ -134,8 +171,14 @@ def test_create_registers_and_redirects_with_the_number(clerk, world, categories
 
 
 def test_create_errors_are_chinese_next_to_the_field_and_keep_input(clerk, world, categories):
-    data = form_data(world, categories, original_value="100", accumulated_depreciation="200", booked_on="2026-01-01",
-                     name="")
+    data = form_data(
+        world,
+        categories,
+        original_value="100",
+        accumulated_depreciation="200",
+        booked_on="2026-01-01",
+        name="",
+    )
     response = clerk.post(reverse("assets:create"), data)
     html = response.content.decode()
     assert response.status_code == 200
@@ -155,13 +198,23 @@ def test_create_cannot_target_another_unit(clerk, world, categories):
 
 def edit_data(asset, **extra):
     data = {
-        "name": asset.name, "category": asset.category_id, "quantity": asset.quantity,
-        "acquisition_method": asset.acquisition_method, "acquired_on": asset.acquired_on.isoformat(),
-        "booked_on": asset.booked_on.isoformat(), "funding_source": asset.funding_source,
-        "original_value": str(asset.original_value), "depreciation_method": asset.depreciation_method,
-        "depreciation_status": asset.depreciation_status, "usage": asset.usage, "status": asset.status,
-        "condition": asset.condition, "version": asset.version, "user_unit": asset.user_unit_id,
-        "measure_unit": asset.measure_unit, "useful_life_months": asset.useful_life_months or "",
+        "name": asset.name,
+        "category": asset.category_id,
+        "quantity": asset.quantity,
+        "acquisition_method": asset.acquisition_method,
+        "acquired_on": asset.acquired_on.isoformat(),
+        "booked_on": asset.booked_on.isoformat(),
+        "funding_source": asset.funding_source,
+        "original_value": str(asset.original_value),
+        "depreciation_method": asset.depreciation_method,
+        "depreciation_status": asset.depreciation_status,
+        "usage": asset.usage,
+        "status": asset.status,
+        "condition": asset.condition,
+        "version": asset.version,
+        "user_unit": asset.user_unit_id,
+        "measure_unit": asset.measure_unit,
+        "useful_life_months": asset.useful_life_months or "",
     }
     data.update(extra)
     return data

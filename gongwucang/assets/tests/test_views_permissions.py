@@ -16,8 +16,18 @@ from gongwucang.core.testing import make_asset
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper", "clerk_oth", "nobody",
-         "anonymous"]
+ROLES = [
+    "clerk_sch",
+    "head_sch",
+    "supervisor",
+    "finance",
+    "auditor",
+    "admin",
+    "keeper",
+    "clerk_oth",
+    "nobody",
+    "anonymous",
+]
 READERS_OF_SCH = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin"}
 WRITERS_OF_SCH = {"clerk_sch"}
 WRITERS_ANYWHERE = {"clerk_sch", "keeper", "clerk_oth"}
@@ -28,8 +38,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
 def card(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     asset = make_asset(actor=world.clerk_sch, unit=world.SCH, name="笔记本电脑")
-    asset_attach_file(actor=world.clerk_sch, asset_id=asset.pk, kind="photo",
-                      uploaded=SimpleUploadedFile("p.png", PNG))
+    asset_attach_file(
+        actor=world.clerk_sch, asset_id=asset.pk, kind="photo", uploaded=SimpleUploadedFile("p.png", PNG)
+    )
     return asset
 
 
@@ -103,15 +114,18 @@ def test_attachment_download(client, world, card, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_attachment_upload(client, world, card, role):
     url = reverse("assets:attachment_upload", args=[card.pk])
-    response = client_for(client, world, role).post(url, {"kind": "photo", "file": SimpleUploadedFile("q.png", PNG)})
+    response = client_for(client, world, role).post(
+        url, {"kind": "photo", "file": SimpleUploadedFile("q.png", PNG)}
+    )
     assert response.status_code == expect(role, WRITERS_OF_SCH, ok=302)
     assert AssetAttachment.objects.filter(asset=card).count() == (2 if role in WRITERS_OF_SCH else 1)
 
 
 def test_attachment_of_another_card_is_404_even_with_a_visible_card(client, world, card):
     theirs = make_asset(actor=world.clerk_oth, unit=world.OTH)
-    other_file = asset_attach_file(actor=world.clerk_oth, asset_id=theirs.pk, kind="photo",
-                                   uploaded=SimpleUploadedFile("o.png", PNG))
+    other_file = asset_attach_file(
+        actor=world.clerk_oth, asset_id=theirs.pk, kind="photo", uploaded=SimpleUploadedFile("o.png", PNG)
+    )
     client.force_login(world.clerk_sch)
     url = reverse("assets:attachment_download", args=[card.pk, other_file.pk])
     assert client.get(url).status_code == 404

@@ -28,7 +28,9 @@ def test_lockout_after_five_failures_even_with_the_right_password(client, world)
     username = world.clerk_sch.username
     for _ in range(5):
         client.post(reverse("login"), {"username": username, "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-    response = client.post(reverse("login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2")
+    response = client.post(
+        reverse("login"), {"username": username, "password": PASSWORD}, REMOTE_ADDR="10.0.0.2"
+    )
     assert response.status_code == 429
     assert "账号已锁定" in response.content.decode()
     assert client.get(reverse("home")).status_code == 302  # not logged in
@@ -44,12 +46,16 @@ def test_four_failures_do_not_lock(client, world):
 
 def test_password_change_applies_django_validators(client, world):
     client.force_login(world.clerk_sch)
-    weak = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": "12345678",
-                                                    "new_password2": "12345678"})
+    weak = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+    )
     html = weak.content.decode()
     assert weak.status_code == 200 and "这个密码太常见了" in html and "密码只包含数字" in html
-    strong = client.post(reverse("password_change"), {"old_password": PASSWORD, "new_password1": "Qingshan-2026-zc",
-                                                      "new_password2": "Qingshan-2026-zc"})
+    strong = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Qingshan-2026-zc", "new_password2": "Qingshan-2026-zc"},
+    )
     assert strong.status_code == 302
     world.clerk_sch.refresh_from_db()
     assert world.clerk_sch.check_password("Qingshan-2026-zc")
@@ -78,6 +84,12 @@ def test_admin_is_for_staff_only(client, world):
     world.admin.is_superuser = True
     world.admin.save()
     client.force_login(world.admin)
-    for url in ["/admin/", "/admin/org/unit/", "/admin/org/user/", "/admin/org/membership/", "/admin/assets/category/",
-                "/admin/assets/assetevent/"]:
+    for url in [
+        "/admin/",
+        "/admin/org/unit/",
+        "/admin/org/user/",
+        "/admin/org/membership/",
+        "/admin/assets/category/",
+        "/admin/assets/assetevent/",
+    ]:
         assert client.get(url).status_code == 200, url

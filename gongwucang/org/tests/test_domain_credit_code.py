@@ -4,7 +4,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gongwucang.org.domain.credit_code import ALPHABET, WEIGHTS, check_character, credit_code_error, is_valid_credit_code
+from gongwucang.org.domain.credit_code import (
+    ALPHABET,
+    WEIGHTS,
+    check_character,
+    credit_code_error,
+    is_valid_credit_code,
+)
 
 # Published codes of real organisations (public registers).
 KNOWN_VALID = ["91350100M000100Y43", "11100000000013127D", "12100000400000624D"]

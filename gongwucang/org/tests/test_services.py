@@ -40,14 +40,21 @@ def test_cycle_is_refused(world):
 def test_supervisor_in_another_region_is_refused(world):
     other_region = Region.objects.create(code="330100099", name="别的镇")
     with pytest.raises(ValidationError):
-        unit_create(region=other_region, code="X1", name="外镇单位", kind=UnitKind.ADMINISTRATIVE,
-                    supervising_unit=world.SUP)
+        unit_create(
+            region=other_region,
+            code="X1",
+            name="外镇单位",
+            kind=UnitKind.ADMINISTRATIVE,
+            supervising_unit=world.SUP,
+        )
 
 
 def test_bad_credit_code_is_refused_with_reason(world):
     bad = valid_credit_code(77)[:-1] + ("0" if valid_credit_code(77)[-1] != "0" else "1")
     with pytest.raises(ValidationError) as exc:
-        unit_create(region=world.region, code="NEW1", name="新单位", kind=UnitKind.ADMINISTRATIVE, credit_code=bad)
+        unit_create(
+            region=world.region, code="NEW1", name="新单位", kind=UnitKind.ADMINISTRATIVE, credit_code=bad
+        )
     assert "校验位错误" in exc.value.message_dict["credit_code"][0]
     assert not Unit.objects.filter(code="NEW1").exists()
 

@@ -17,5 +17,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         result = categories_load(categories_csv=options["categories"], years_csv=options["years"])
         self.stdout.write(
-            self.style.SUCCESS(f"资产分类：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}")
+            self.style.SUCCESS(
+                f"资产分类：新增 {result.created}，更新 {result.updated}，未变 {result.unchanged}"
+            )
         )

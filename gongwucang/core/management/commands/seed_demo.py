@@ -23,7 +23,9 @@ class Command(BaseCommand):
         if Region.objects.filter(code=DEMO_REGION_CODE).exists():
             self.stdout.write("演示区域已存在，跳过生成。")
         else:
-            ctx = DemoContext(rng=random.Random(options["seed"]), cards=options["cards"], log=self.stdout.write)
+            ctx = DemoContext(
+                rng=random.Random(options["seed"]), cards=options["cards"], log=self.stdout.write
+            )
             with transaction.atomic():
                 for module in demo_modules():
                     self.stdout.write(f"· {module.__name__}")
