@@ -92,9 +92,10 @@ def _search_text(asset: Asset) -> str:
 def _check_people_belong(asset: Asset) -> None:
     """Department and custodian must belong to the unit that uses the card."""
     errors: dict[str, str] = {}
-    if asset.department_id and asset.department.unit_id != asset.user_unit_id:
+    department, custodian = asset.department, asset.custodian
+    if department is not None and department.unit_id != asset.user_unit_id:
         errors["department"] = "使用部门不属于使用单位"
-    if asset.custodian_id and asset.custodian.unit_id not in (asset.user_unit_id, asset.owner_unit_id):
+    if custodian is not None and custodian.unit_id not in (asset.user_unit_id, asset.owner_unit_id):
         errors["custodian"] = "使用人不属于使用单位"
     if asset.user_unit_id and asset.user_unit.region_id != asset.region_id:
         errors["user_unit"] = "使用单位必须属于同一区域"

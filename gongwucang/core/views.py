@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -12,10 +12,11 @@ from gongwucang.assets.selectors import status_counts, value_totals
 from gongwucang.org.selectors import memberships_of
 
 from .contributions import inbox_count, todo_items
+from .http import AuthedRequest
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedRequest) -> HttpResponse:
     counts = status_counts(actor=request.user)
     tiles = [(s.value, s.label, counts.get(s.value, 0)) for s in AssetStatus]
     return render(
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def switch_role(request: HttpRequest) -> HttpResponse:
+def switch_role(request: AuthedRequest) -> HttpResponse:
     """Choose which of the user's roles the frame shows and forms default to."""
     wanted = request.POST.get("membership", "")
     if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_of(request.user)):
