@@ -33,9 +33,7 @@ from .domain.choices import (
 )
 from .domain.events import EventType
 
-category_code_validator = RegexValidator(
-    r"^[A-Z]\d{8}$", _("分类代码应为1个大写字母加8位数字，如 A02010105")
-)
+category_code_validator = RegexValidator(r"^[A-Z]\d{8}$", _("分类代码应为1个大写字母加8位数字，如 A02010105"))
 
 
 class Category(models.Model):
@@ -44,7 +42,12 @@ class Category(models.Model):
     code = models.CharField(_("分类代码"), max_length=9, unique=True, validators=[category_code_validator])
     name = models.CharField(_("分类名称"), max_length=100)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级分类")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级分类"),
     )
     depreciation_item = models.CharField(_("折旧年限类别"), max_length=50, blank=True)
     default_life_months = models.PositiveIntegerField(_("默认使用年限（月）"), null=True, blank=True)
@@ -74,10 +77,15 @@ class Asset(models.Model):
     refused rather than silently overwriting someone else's change.
     """
 
-    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("区域"))
+    # No single-column indexes on region and owner unit: the composite indexes below start with them.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("区域"), db_index=False
+    )
     asset_no = models.CharField(_("资产编号"), max_length=40, unique=True)
     name = models.CharField(_("资产名称"), max_length=200)
-    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="assets", verbose_name=_("资产分类"))
+    category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, related_name="assets", verbose_name=_("资产分类")
+    )
     model_spec = models.CharField(_("规格型号"), max_length=200, blank=True)
     brand = models.CharField(_("品牌"), max_length=100, blank=True)
     measure_unit = models.CharField(_("计量单位"), max_length=10, default="台")
@@ -94,20 +102,43 @@ class Asset(models.Model):
     non_fiscal_amount_fen = models.BigIntegerField(_("非财政金额（分）"), default=0)
     useful_life_months = models.PositiveIntegerField(_("使用年限（月）"), null=True, blank=True)
     depreciation_method = models.CharField(
-        _("折旧方法"), max_length=25, choices=DepreciationMethod.choices, default=DepreciationMethod.STRAIGHT_LINE
+        _("折旧方法"),
+        max_length=25,
+        choices=DepreciationMethod.choices,
+        default=DepreciationMethod.STRAIGHT_LINE,
     )
     depreciation_status = models.CharField(
-        _("折旧状态"), max_length=20, choices=DepreciationStatus.choices, default=DepreciationStatus.DEPRECIATED
+        _("折旧状态"),
+        max_length=20,
+        choices=DepreciationStatus.choices,
+        default=DepreciationStatus.DEPRECIATED,
     )
     is_nominal_value = models.BooleanField(_("名义金额"), default=False)
 
-    owner_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="owned_assets", verbose_name=_("产权单位"))
-    user_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="used_assets", verbose_name=_("使用单位"))
+    owner_unit = models.ForeignKey(
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="owned_assets",
+        verbose_name=_("产权单位"),
+        db_index=False,
+    )
+    user_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="used_assets", verbose_name=_("使用单位")
+    )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="assets", verbose_name=_("使用部门")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assets",
+        verbose_name=_("使用部门"),
     )
     custodian = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="custody_assets",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="custody_assets",
         verbose_name=_("使用人"),
     )
     location = models.CharField(_("存放地点"), max_length=200, blank=True)
@@ -115,10 +146,16 @@ class Asset(models.Model):
     counterparty_name = models.CharField(_("出租出借对方名称"), max_length=100, blank=True)
     counterparty_contact = models.CharField(_("对方联系人"), max_length=50, blank=True)
     counterparty_phone = models.CharField(_("对方电话"), max_length=30, blank=True)
-    status = models.CharField(_("资产状态"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.IN_USE)
-    condition = models.CharField(_("资产状况"), max_length=20, choices=Condition.choices, default=Condition.GOOD)
+    status = models.CharField(
+        _("资产状态"), max_length=20, choices=AssetStatus.choices, default=AssetStatus.IN_USE
+    )
+    condition = models.CharField(
+        _("资产状况"), max_length=20, choices=Condition.choices, default=Condition.GOOD
+    )
 
-    disposal_method = models.CharField(_("处置方式"), max_length=20, choices=DisposalMethod.choices, blank=True)
+    disposal_method = models.CharField(
+        _("处置方式"), max_length=20, choices=DisposalMethod.choices, blank=True
+    )
     disposed_on = models.DateField(_("处置日期"), null=True, blank=True)
     disposal_income_fen = models.BigIntegerField(_("处置收入（分）"), null=True, blank=True)
     note = models.TextField(_("备注"), blank=True)
@@ -131,16 +168,28 @@ class Asset(models.Model):
     class Meta:
         verbose_name = _("资产卡片")
         verbose_name_plural = _("资产卡片")
+        # Scoped lists start from the scoping column — the owner unit for clerks, the region for
+        # region-wide readers — followed by each sort key of the list and the id, so a page of any
+        # sort (first or deep, keyset-paginated) is a short index range (docs/architecture.md,
+        # "Performance"). The search keys' GIN index is PostgreSQL-only (migration 0004).
         indexes = [
-            # Scoped lists start from the owner unit (ARCHITECTURE.md; issue 6 measures them).
-            models.Index(fields=["owner_unit", "status", "id"], name="asset_owner_status_id"),
             models.Index(fields=["owner_unit", "id"], name="asset_owner_id"),
+            models.Index(fields=["owner_unit", "status", "id"], name="asset_owner_status_id"),
+            models.Index(fields=["owner_unit", "name", "id"], name="asset_owner_name_id"),
+            models.Index(fields=["owner_unit", "acquired_on", "id"], name="asset_owner_acquired_id"),
+            models.Index(fields=["owner_unit", "asset_no"], name="asset_owner_asset_no"),
+            models.Index(fields=["region", "id"], name="asset_region_id"),
             models.Index(fields=["region", "status", "id"], name="asset_region_status_id"),
+            models.Index(fields=["region", "name", "id"], name="asset_region_name_id"),
+            models.Index(fields=["region", "acquired_on", "id"], name="asset_region_acquired_id"),
+            models.Index(fields=["region", "asset_no"], name="asset_region_asset_no"),
             models.Index(fields=["category", "id"], name="asset_category_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="asset_quantity_at_least_one"),
-            models.CheckConstraint(condition=Q(fiscal_amount_fen__gte=0), name="asset_fiscal_amount_non_negative"),
+            models.CheckConstraint(
+                condition=Q(fiscal_amount_fen__gte=0), name="asset_fiscal_amount_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(non_fiscal_amount_fen__gte=0), name="asset_non_fiscal_amount_non_negative"
             ),
@@ -152,7 +201,9 @@ class Asset(models.Model):
                 condition=Q(useful_life_months__isnull=True) | Q(useful_life_months__gte=1),
                 name="asset_useful_life_positive",
             ),
-            models.CheckConstraint(condition=Q(booked_on__gte=F("acquired_on")), name="asset_booked_after_acquired"),
+            models.CheckConstraint(
+                condition=Q(booked_on__gte=F("acquired_on")), name="asset_booked_after_acquired"
+            ),
             models.CheckConstraint(condition=Q(status__in=AssetStatus.values), name="asset_status_known"),
             models.CheckConstraint(condition=~Q(asset_no=""), name="asset_no_not_blank"),
             models.CheckConstraint(condition=~Q(name=""), name="asset_name_not_blank"),
@@ -195,9 +246,13 @@ class AssetBook(models.Model):
     class Meta:
         verbose_name = _("账面价值")
         verbose_name_plural = _("账面价值")
-        indexes = [models.Index(fields=["original_value_fen"], name="assetbook_original_value")]
+        # (value, card) so the list sorted by original value pages by keyset; no updated column is
+        # indexed, so monthly depreciation stays a HOT update.
+        indexes = [models.Index(fields=["original_value_fen", "asset"], name="assetbook_original_value")]
         constraints = [
-            models.CheckConstraint(condition=Q(original_value_fen__gte=0), name="book_original_value_non_negative"),
+            models.CheckConstraint(
+                condition=Q(original_value_fen__gte=0), name="book_original_value_non_negative"
+            ),
             models.CheckConstraint(
                 condition=Q(accumulated_depreciation_fen__gte=0), name="book_accumulated_non_negative"
             ),
@@ -214,6 +269,31 @@ class AssetBook(models.Model):
     @property
     def net_value_fen(self) -> int:
         return self.original_value_fen - self.accumulated_depreciation_fen
+
+
+class AssetTally(models.Model):
+    """Maintained counters: cards and book-value sums per owner unit and status (issue 6).
+
+    The home page and the unfiltered asset list read these instead of counting a million rows.
+    Kept exact by database triggers on assets_asset and assets_assetbook (migration 0004), so
+    every writer — services, imports, bulk SQL — keeps them right without calling anything.
+    `rebuild_tallies()` (assets.selectors) recomputes them from scratch.
+    """
+
+    owner_unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    region = models.ForeignKey(Region, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    status = models.CharField(max_length=20)
+    cards = models.BigIntegerField(default=0)
+    original_value_fen = models.BigIntegerField(default=0)
+    accumulated_depreciation_fen = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("资产统计")
+        verbose_name_plural = _("资产统计")
+        constraints = [
+            models.UniqueConstraint(fields=["owner_unit", "status"], name="assettally_unit_status")
+        ]
+        indexes = [models.Index(fields=["region", "status"], name="assettally_region_status")]
 
 
 class AssetNumberSequence(models.Model):
@@ -278,7 +358,11 @@ class AssetEvent(models.Model):
     asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events", verbose_name=_("资产"))
     event_type = models.CharField(_("变动类型"), max_length=40, choices=EventType.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     occurred_at = models.DateTimeField(_("时间"), default=timezone.now)

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -36,12 +35,21 @@ def asset_list(request: HttpRequest) -> HttpResponse:
     form = AssetFilterForm(request.GET or None, actor=request.user)
     filters = form.to_filters() if request.GET else selectors.AssetFilters()
     qs = selectors.asset_list(actor=request.user, filters=filters)
-    paginator = Paginator(qs, _page_size(request))
-    page = paginator.get_page(request.GET.get("page"))
+    number = request.GET.get("page", "")
+    page = selectors.asset_page(
+        qs,
+        sort=filters.sort,
+        size=_page_size(request),
+        after=request.GET.get("after", ""),
+        before=request.GET.get("before", ""),
+        last=request.GET.get("last") == "1",
+        number=int(number) if number.isdigit() and int(number) < 10**6 else 1,
+    )
     scope = scope_for(request.user)
     context = {
         "form": form,
         "page": page,
+        "count": selectors.asset_count(actor=request.user, filters=filters, qs=qs),
         "filters": filters,
         "can_write": bool(scope.write_unit_ids),
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,
@@ -62,13 +70,17 @@ def asset_bulk_mark_idle(request: HttpRequest) -> HttpResponse:
     if not ids:
         messages.warning(request, _("请先勾选要标记为闲置的资产"))
         return redirect("assets:list")
-    chosen = list(selectors.writable_asset_queryset(actor=request.user).filter(pk__in=ids).select_related("book"))
+    chosen = list(
+        selectors.writable_asset_queryset(actor=request.user).filter(pk__in=ids).select_related("book")
+    )
     if len(chosen) != len(set(ids)):
         raise Http404
     if request.POST.get("confirm") != "1":
         return render(request, "assets/bulk_idle_confirm.html", {"assets": chosen})
     try:
-        result = services.assets_mark_idle(actor=request.user, asset_ids=ids, note=request.POST.get("note", ""))
+        result = services.assets_mark_idle(
+            actor=request.user, asset_ids=ids, note=request.POST.get("note", "")
+        )
     except AssetNotWritable as exc:
         raise Http404 from exc
     if result.changed:
@@ -106,7 +118,9 @@ def asset_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    asset = get_object_or_404(selectors.writable_asset_queryset(actor=request.user).select_related("book"), pk=pk)
+    asset = get_object_or_404(
+        selectors.writable_asset_queryset(actor=request.user).select_related("book"), pk=pk
+    )
     form = AssetForm(request.POST or None, actor=request.user, instance=asset)
     if request.method == "POST" and form.is_valid():
         version = form.cleaned_data.get("version")
@@ -164,19 +178,39 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
     for event in events:
         keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
         created = not event.before and len(event.after) > 3
-        changes = [] if created else [
-            (FIELD_LABELS.get(k, k), _display(event.before.get(k)), _display(event.after.get(k))) for k in keys
-        ]
-        rows.append({
-            "when": event.occurred_at, "title": event.get_event_type_display(), "actor": event.actor,
-            "reference": event.reference, "note": event.note, "changes": changes, "lines": [],
-            "kind": "ledger",
-        })
+        changes = (
+            []
+            if created
+            else [
+                (FIELD_LABELS.get(k, k), _display(event.before.get(k)), _display(event.after.get(k)))
+                for k in keys
+            ]
+        )
+        rows.append(
+            {
+                "when": event.occurred_at,
+                "title": event.get_event_type_display(),
+                "actor": event.actor,
+                "reference": event.reference,
+                "note": event.note,
+                "changes": changes,
+                "lines": [],
+                "kind": "ledger",
+            }
+        )
     for entry in extras:
-        rows.append({
-            "when": entry.occurred_at, "title": entry.title, "actor": entry.actor, "reference": entry.reference,
-            "note": "", "changes": [], "lines": entry.lines, "kind": "extra",
-        })
+        rows.append(
+            {
+                "when": entry.occurred_at,
+                "title": entry.title,
+                "actor": entry.actor,
+                "reference": entry.reference,
+                "note": "",
+                "changes": [],
+                "lines": entry.lines,
+                "kind": "extra",
+            }
+        )
     rows.sort(key=lambda r: r["when"], reverse=True)  # type: ignore[arg-type,return-value]
     return rows
 
@@ -208,7 +242,9 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             attachment = services.asset_attach_file(
-                actor=request.user, asset_id=asset.pk, kind=form.cleaned_data["kind"],
+                actor=request.user,
+                asset_id=asset.pk,
+                kind=form.cleaned_data["kind"],
                 uploaded=form.cleaned_data["file"],
             )
         except ValidationError as exc:
@@ -229,8 +265,10 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     asset = get_object_or_404(selectors.asset_queryset(actor=request.user), pk=pk)
     attachment = get_object_or_404(AssetAttachment, pk=attachment_id, asset=asset)
     response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type,
-        as_attachment=attachment.kind != "photo", filename=attachment.original_name,
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=attachment.kind != "photo",
+        filename=attachment.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -13,8 +13,8 @@ from pypinyin import Style, lazy_pinyin
 
 @lru_cache(maxsize=4096)
 def pinyin_initials(text: str) -> str:
-    """First letters of each character's pinyin; letters and digits kept as they are ("HP打印机" → "hpdyj")."""
-    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: list(chars))
+    """First letters of each character's pinyin; letters and digits kept ("HP打印机" → "hpdyj")."""
+    parts = lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda chars: chars)
     return "".join(p for p in "".join(parts).lower() if p.isalnum())
 
 
@@ -33,3 +33,32 @@ def build_search_text(*parts: str) -> str:
 
 def normalise_query(query: str) -> str:
     return " ".join(query.strip().lower().split())
+
+
+# --- Indexed search keys (issue 6) --------------------------------------------------------------
+# On PostgreSQL every card also holds `search_keys`: the distinct 1-, 2- and 3-character grams of
+# each space-separated token of its search text, kept by a database trigger (migration 0004, SQL
+# function gwc_search_keys) and indexed with GIN. pg_trgm cannot index a 2-character Chinese term
+# such as 电脑; these grams can, and 1-character terms are exact keys too. The two functions below
+# are the Python twin of the SQL function (the tests hold them equal) and the query side.
+
+MAX_GRAM = 3
+
+
+def search_grams(search_text: str) -> set[str]:
+    """The keys the database derives from a card's search text (what gwc_search_keys returns)."""
+    grams: set[str] = set()
+    for token in search_text.split(" "):
+        for n in range(1, MAX_GRAM + 1):
+            for i in range(len(token) - n + 1):
+                grams.add(token[i : i + n])
+    return grams
+
+
+def term_keys(term: str) -> tuple[list[str], bool]:
+    """The keys a card must hold to contain `term` (one normalised term without spaces), and
+    whether they are enough: a term of 1–3 characters is itself a key (exact); a longer one needs
+    all its trigrams *and* a substring check of the search text."""
+    if len(term) <= MAX_GRAM:
+        return [term], True
+    return sorted({term[i : i + MAX_GRAM] for i in range(len(term) - MAX_GRAM + 1)}), False
