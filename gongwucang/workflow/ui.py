@@ -1,0 +1,37 @@
+"""The approval centre's contributions to the shared screens: menu, inbox count, to-do items."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from gongwucang.core.contributions import MenuItem, TodoItem
+
+from . import selectors
+
+MENU = [
+    MenuItem("approvals", _("我的待办"), "workflow:inbox", order=10),
+    MenuItem("approvals", _("我的已办"), "workflow:done", order=20),
+    MenuItem("approvals", _("全部单据"), "workflow:order_list", order=30),
+    MenuItem("approvals", _("消息通知"), "workflow:notifications", order=40),
+]
+
+
+def inbox_count(user) -> int:  # type: ignore[no-untyped-def]
+    return selectors.inbox_count(user)
+
+
+def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
+    if not getattr(user, "is_authenticated", False):
+        return []
+    items = [
+        TodoItem(title=f"待审批 · {a.order.order_no} {a.order.title}（{a.name}）",
+                 url=reverse("workflow:order_detail", args=[a.order_id]), when=a.order.submitted_at, kind="approval")
+        for a in selectors.pending_approvals(actor=user)[:10]
+    ]
+    items += [
+        TodoItem(title=f"{selectors.work_label(o)} · {o.order_no} {o.title}",
+                 url=reverse("workflow:order_detail", args=[o.pk]), when=o.updated_at, kind="work")
+        for o in selectors.work_orders(actor=user)[:10]
+    ]
+    return items
