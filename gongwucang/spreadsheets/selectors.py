@@ -1,0 +1,109 @@
+"""Reads for imports and exports, each starting from the actor's scope (org.scoping)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Q, QuerySet
+
+from gongwucang.assets.ledger import snapshot
+from gongwucang.assets.models import Asset, Category
+from gongwucang.core.dates import local_today
+from gongwucang.org.models import Department, Unit, User
+from gongwucang.org.scoping import scope_for
+
+from .domain.cells import normalise_name
+from .domain.validation import AMBIGUOUS, CategoryRef, Existing, Lookups, Ref, UnitRef
+from .models import AssetImport
+
+
+def import_queryset(*, actor: User) -> QuerySet[AssetImport]:
+    """Imports the actor may see: those of the units they can read (another unit's is a 404)."""
+    return AssetImport.objects.filter(scope_for(actor).read_q("unit", "region")).select_related(
+        "unit", "created_by", "committed_by")
+
+
+def importable_units(*, actor: User) -> QuerySet[Unit]:
+    """Units the actor may import cards into (those whose cards they may write)."""
+    return scope_for(actor).writable_units().filter(is_active=True).order_by("tree_path")
+
+
+def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups:
+    """Everything the row checks need from the database, as plain dictionaries (a few queries)."""
+    scope = scope_for(actor)
+    categories = {
+        c.code: CategoryRef(c.pk, c.code, str(c), c.depreciable, c.default_life_months, c.measure_unit, c.is_active)
+        for c in Category.objects.all()
+    }
+    units: dict[str, UnitRef] = {}
+    region_units = list(Unit.objects.filter(region_id=unit.region_id, is_active=True))
+    for u in region_units:
+        ref = UnitRef(u.pk, str(u), u.code, scope.can_write(u.pk))
+        for key in (u.code, u.name, u.short_name):
+            if key:
+                units.setdefault(normalise_name(key), ref)
+    unit_ids = [u.pk for u in region_units]
+    departments = {
+        (d.unit_id, normalise_name(d.name)): Ref(d.pk, str(d))
+        for d in Department.objects.filter(unit_id__in=unit_ids, is_active=True)
+    }
+    people: dict[tuple[int, str], Ref] = {}
+    for person in User.objects.filter(unit_id__in=unit_ids, is_active=True).only("id", "username", "full_name",
+                                                                                  "unit_id"):
+        ref = Ref(person.pk, str(person))
+        keys = {normalise_name(person.username)}
+        if person.full_name:
+            keys.add(normalise_name(person.full_name))
+        for key in keys:
+            slot = (person.unit_id, key)
+            people[slot] = AMBIGUOUS if slot in people and people[slot].id != person.pk else ref
+    default = UnitRef(unit.pk, str(unit), unit.code, scope.can_write(unit.pk))
+    return Lookups(categories=categories, units=units, departments=departments, people=people,
+                   default_unit=default, today=local_today(), date1904=date1904)
+
+
+def existing_cards(*, actor: User, asset_nos: Iterable[str], lock: bool = False) -> dict[str, tuple[Existing, Asset]]:
+    """The existing cards among `asset_nos` (any unit: a number is unique everywhere), with their
+    ledger snapshot; locked for update when committing."""
+    scope = scope_for(actor)
+    numbers = list(asset_nos)
+    found: dict[str, tuple[Existing, Asset]] = {}
+    for start in range(0, len(numbers), 2000):
+        chunk = numbers[start:start + 2000]
+        qs = Asset.objects.filter(asset_no__in=chunk).select_related(
+            "book", "category", "owner_unit", "user_unit", "department", "custodian")
+        if lock:
+            qs = qs.select_for_update(of=("self",))
+        for asset in qs:
+            existing = Existing(
+                id=asset.pk, asset_no=asset.asset_no, owner_unit_id=asset.owner_unit_id,
+                writable=scope.can_write(asset.owner_unit_id), status=asset.status, version=asset.version,
+                snapshot=snapshot(asset) if scope.can_write(asset.owner_unit_id) else {},
+            )
+            found[asset.asset_no] = (existing, asset)
+    return found
+
+
+def used_asset_numbers(candidates: Iterable[str]) -> set[str]:
+    numbers = list(candidates)
+    used: set[str] = set()
+    for start in range(0, len(numbers), 2000):
+        used.update(Asset.objects.filter(asset_no__in=numbers[start:start + 2000]).values_list("asset_no", flat=True))
+    return used
+
+
+def departments_by_unit(unit_ids: Iterable[int]) -> dict[int, list[str]]:
+    grouped: dict[int, list[str]] = defaultdict(list)
+    for unit_id, name in Department.objects.filter(unit_id__in=list(unit_ids), is_active=True).values_list(
+            "unit_id", "name").order_by("unit_id", "name"):
+        grouped[unit_id].append(name)
+    return grouped
+
+
+def active_category_codes() -> list[tuple[str, str]]:
+    return list(Category.objects.filter(is_active=True).order_by("code").values_list("code", "name"))
+
+
+def visible_q(actor: User) -> Q:
+    return scope_for(actor).read_q("owner_unit", "region")

@@ -1,0 +1,460 @@
+"""Writes of the spreadsheets app: upload an asset ledger, check it (dry run), commit it.
+
+An import goes uploaded → validating → validated (the preview: N new, M updates, K errors, the
+before/after of updates) → committing → committed. The commit reads and checks the file again
+against the database as it is then, and writes every card in ONE transaction: all-or-nothing by
+default, or only the valid rows when the user chose so. A worker killed mid-commit leaves
+nothing written; the job row, stuck in "committing", is marked interrupted by
+asset_imports_recover_stale() (run before every import and by the command).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, transaction
+from django.utils import timezone
+
+from gongwucang.assets.exceptions import AssetNotWritable
+from gongwucang.org.models import Unit, User
+from gongwucang.org.scoping import scope_for
+
+from . import selectors
+from .domain.reading import FileRefused, ReadLimits, Table, open_table
+from .domain.validation import (
+    CellError,
+    ColumnPlan,
+    HeaderProblem,
+    ParsedRow,
+    RowChecker,
+    check_new,
+    check_update,
+    plan_columns,
+    proposed_snapshot,
+)
+from .models import AssetImport, ImportMode, ImportStatus
+from .writer import CardWriter
+
+BATCH_ROWS = 5000
+CHANGES_KEPT = 200
+PROGRESS_EVERY_SECONDS = 1.0
+
+
+class ImportAborted(Exception):
+    """All-or-nothing commit met errors: the transaction is rolled back."""
+
+
+def read_limits() -> ReadLimits:
+    return ReadLimits(
+        max_bytes=settings.SPREADSHEET_IMPORT_MAX_BYTES,
+        max_rows=settings.SPREADSHEET_IMPORT_MAX_ROWS,
+        max_columns=settings.SPREADSHEET_IMPORT_MAX_COLUMNS,
+        max_uncompressed_bytes=settings.SPREADSHEET_IMPORT_MAX_UNCOMPRESSED_BYTES,
+        max_compression_ratio=settings.SPREADSHEET_IMPORT_MAX_COMPRESSION_RATIO,
+    )
+
+
+# ------------------------------------------------------------------ upload
+
+@transaction.atomic
+def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> AssetImport:
+    """Keep an uploaded ledger file as a new import of `unit`. Checks scope, name and size only;
+    the content is checked by asset_import_check (in the background)."""
+    if not scope_for(actor).can_write(unit.pk):
+        raise AssetNotWritable("您没有在该单位导入资产的权限")
+    name = (uploaded.name or "").rsplit("/", 1)[-1][:255]
+    if not name.lower().endswith((".xlsx", ".xls", ".csv")):
+        raise ValidationError({"file": "请上传 .xlsx、.xls 或 .csv 文件"})
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError({"file": "文件是空的（0 字节），请检查后重新上传"})
+    limit = settings.SPREADSHEET_IMPORT_MAX_BYTES
+    if size > limit:
+        raise ValidationError({"file": f"文件大小 {size / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB，请分成几个文件导入"})
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    job = AssetImport(token=secrets.token_hex(16), region_id=unit.region_id, unit=unit, created_by=actor,
+                      original_name=name, size_bytes=size, sha256=digest.hexdigest())
+    job.file.save(f"upload.{name.rsplit('.', 1)[-1].lower()}", uploaded, save=False)
+    job.save()
+    job.number = f"DR-{timezone.localtime(job.created_at):%Y}-{job.pk:06d}"
+    job.save(update_fields=["number"])
+    return job
+
+
+# ------------------------------------------------------------------ progress
+
+def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
+    """Write progress so the page sees it now, even from inside the commit's transaction: on
+    PostgreSQL through a second connection (a short thread); on SQLite, whose one writer is the
+    commit itself, progress inside the transaction is not written (the page shows the stage)."""
+    fields = {**fields, "heartbeat_at": timezone.now()}
+    if not connection.in_atomic_block:
+        AssetImport.objects.filter(pk=job_id).update(**fields)
+        return
+    if connection.vendor != "postgresql":
+        return
+
+    def write() -> None:
+        from django.db import connections
+
+        try:
+            AssetImport.objects.filter(pk=job_id).update(**fields)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=write, name="import-progress")
+    thread.start()
+    thread.join()
+
+
+@dataclass
+class Progress:
+    job_id: int | None
+    total: int = 0
+    done: int = 0
+    stage: str = ""
+    callback: Callable[[int, int, str], None] | None = None
+    _last: float = 0.0
+
+    def set(self, done: int, stage: str | None = None, force: bool = False) -> None:
+        self.done = done
+        if stage is not None:
+            self.stage = stage
+        now = time.monotonic()
+        if not force and now - self._last < PROGRESS_EVERY_SECONDS:
+            return
+        self._last = now
+        if self.callback:
+            self.callback(self.done, self.total, self.stage)
+        if self.job_id is not None:
+            _save_progress(self.job_id, {"progress_done": min(self.done, 2**31 - 1),
+                                         "progress_total": min(self.total, 2**31 - 1), "stage": self.stage[:100]})
+
+
+# ------------------------------------------------------------------ the run
+
+@dataclass
+class RunResult:
+    table: Table | None = None
+    plan: ColumnPlan | None = None
+    rows_total: int = 0
+    rows_new: int = 0
+    rows_update: int = 0
+    rows_unchanged: int = 0
+    rows_error: int = 0
+    errors_total: int = 0
+    errors: list[list[Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+class _Run:
+    """One pass over the file: read → check → (when committing) write, batch by batch."""
+
+    def __init__(self, *, actor: User, unit: Unit, path: str, filename: str, commit: bool, mode: str,
+                 reference: str, progress: Progress) -> None:
+        self.actor, self.unit, self.path, self.filename = actor, unit, path, filename
+        self.commit, self.mode, self.reference, self.progress = commit, mode, reference, progress
+        self.result = RunResult()
+        self.max_errors = settings.SPREADSHEET_IMPORT_MAX_ERRORS_KEPT
+        self.seen_numbers: dict[str, int] = {}
+        self.writer: CardWriter | None = None
+        self.t_read = self.t_check = self.t_write = 0.0
+
+    def _errors(self, errors: list[CellError]) -> None:
+        result = self.result
+        result.rows_error += 1
+        result.errors_total += len(errors)
+        room = self.max_errors - len(result.errors)
+        if room > 0:
+            result.errors.extend(e.as_list() for e in errors[:room])
+        if self.commit and self.mode == ImportMode.ALL_OR_NOTHING:
+            raise ImportAborted
+
+    def run(self) -> RunResult:
+        started = time.perf_counter()
+        result = self.result
+        table = open_table(self.path, self.filename, read_limits())
+        result.table = table
+        try:
+            plan = plan_columns(table.header)
+        except HeaderProblem as exc:
+            raise FileRefused(str(exc)) from exc
+        result.plan = plan
+        lookups = selectors.build_lookups(actor=self.actor, unit=self.unit)
+        checker = RowChecker(plan, lookups)
+        self.progress.total = table.estimated_rows or 0
+        if self.commit:
+            self.writer = CardWriter(actor=self.actor, region_id=self.unit.region_id, reference=self.reference,
+                                     note=f"导入 {self.reference}")
+        batch: list[ParsedRow] = []
+        rows = table.rows
+        clock = time.perf_counter
+        count = 0
+        while True:
+            t0 = clock()
+            item = next(rows, None)
+            t1 = clock()
+            self.t_read += t1 - t0
+            if item is None:
+                break
+            row_no, raw = item
+            parsed, errors = checker.parse(row_no, raw)
+            if errors:
+                count += 1
+                self._errors(errors)
+            elif parsed is not None:
+                count += 1
+                number = parsed.asset_no
+                if number:
+                    first = self.seen_numbers.get(number)
+                    if first is not None:
+                        self._errors([CellError(row_no, plan.header_of("asset_no"), number,
+                                                f"与第 {first} 行的资产编号重复")])
+                        self.t_check += clock() - t1
+                        continue
+                    self.seen_numbers[number] = row_no
+                batch.append(parsed)
+            self.t_check += clock() - t1
+            if len(batch) >= BATCH_ROWS:
+                self._batch(batch, plan)
+                batch = []
+                self.progress.set(count, "正在导入" if self.commit else "正在校验")
+        if batch:
+            self._batch(batch, plan)
+        if self.writer is not None:
+            t = clock()
+            self.writer.flush()
+            self.t_write += clock() - t
+            result.created, result.updated = self.writer.created, self.writer.updated
+        result.rows_total = count
+        result.timings = {"read": round(self.t_read, 3), "check": round(self.t_check, 3),
+                          "write": round(self.t_write, 3), "total": round(time.perf_counter() - started, 3)}
+        self.progress.set(count, force=True)
+        return result
+
+    def _batch(self, batch: list[ParsedRow], plan: ColumnPlan) -> None:
+        t = time.perf_counter()
+        result = self.result
+        numbers = [p.asset_no for p in batch if p.asset_no]
+        existing = selectors.existing_cards(actor=self.actor, asset_nos=numbers, lock=self.commit) if numbers else {}
+        writes: list[ParsedRow] = []
+        updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
+        for parsed in batch:
+            found = existing.get(parsed.asset_no) if parsed.asset_no else None
+            if found is None:
+                errors = check_new(parsed, plan)
+                if errors:
+                    self._errors(errors)
+                    continue
+                result.rows_new += 1
+                writes.append(parsed)
+                continue
+            info, asset = found
+            errors = check_update(parsed, info, plan)
+            if errors:
+                self._errors(errors)
+                continue
+            after = proposed_snapshot(parsed, info.snapshot)
+            changed = [k for k in after if info.snapshot.get(k) != after.get(k)]
+            if not changed:
+                result.rows_unchanged += 1
+                continue
+            result.rows_update += 1
+            if len(result.changes) < CHANGES_KEPT:
+                result.changes.append({"row": parsed.row, "asset_no": parsed.asset_no, "asset_id": info.id,
+                                       "before": {k: info.snapshot.get(k) for k in changed},
+                                       "after": {k: after.get(k) for k in changed}})
+            updates.append((asset, parsed, info.snapshot, after))
+        self.t_check += time.perf_counter() - t
+        if self.writer is not None:
+            t = time.perf_counter()
+            for asset, parsed, before, after in updates:
+                self.writer.update(asset, parsed, before, after)
+            for parsed in writes:
+                self.writer.add_new(parsed)
+            self.t_write += time.perf_counter() - t
+
+
+def run_import(*, actor: User, unit: Unit, path: str, filename: str, commit: bool,
+               mode: str = ImportMode.ALL_OR_NOTHING, reference: str = "", job_id: int | None = None,
+               on_progress: Callable[[int, int, str], None] | None = None) -> RunResult:
+    """Check (commit=False) or import (commit=True) a ledger file for `unit`.
+
+    The commit is one transaction: ImportAborted (all-or-nothing met an error) or any other
+    exception rolls everything back. Raises FileRefused when the file itself is refused.
+    """
+    if not scope_for(actor).can_write(unit.pk):
+        raise AssetNotWritable("您没有在该单位导入资产的权限")
+    progress = Progress(job_id=job_id, callback=on_progress)
+    runner = _Run(actor=actor, unit=unit, path=path, filename=filename, commit=commit, mode=mode,
+                  reference=reference, progress=progress)
+    if not commit:
+        return runner.run()
+    try:
+        with transaction.atomic():
+            return runner.run()
+    except ImportAborted:
+        # Count the rest of the file for the report, without writing (the transaction is gone).
+        checker = _Run(actor=actor, unit=unit, path=path, filename=filename, commit=False, mode=mode,
+                       reference=reference, progress=progress)
+        result = checker.run()
+        raise ImportFailed(result) from None
+
+
+class ImportFailed(Exception):
+    """An all-or-nothing commit found errors; nothing was written. Carries the check's result."""
+
+    def __init__(self, result: RunResult) -> None:
+        super().__init__("导入的文件中有错误，未导入任何数据")
+        self.result = result
+
+
+# ------------------------------------------------------------------ jobs
+
+def _store(job: AssetImport, result: RunResult) -> None:
+    table = result.table
+    if table is not None:
+        job.file_format, job.encoding, job.sheet_name = table.format, table.encoding, table.sheet_name[:100]
+        job.notes = list(table.notes)
+    if result.plan is not None:
+        mapped = {index: column.key for index, column, _ in result.plan.used}
+        job.columns = [[header, mapped.get(index, "")] for index, header in enumerate(result.plan.headers)]
+        if result.plan.ignored:
+            job.notes = [*job.notes, f"未识别的列已忽略：{'、'.join(result.plan.ignored)}"]
+    job.rows_total, job.rows_new, job.rows_update = result.rows_total, result.rows_new, result.rows_update
+    job.rows_unchanged, job.rows_error, job.errors_total = result.rows_unchanged, result.rows_error, result.errors_total
+    job.errors, job.changes = result.errors, result.changes
+    job.timings = result.timings
+
+
+def asset_import_check(*, import_id: int) -> AssetImport:
+    """The dry run of an uploaded import (the task body): reads and checks every row, writes no card."""
+    asset_imports_recover_stale()
+    job = AssetImport.objects.select_related("unit", "created_by").get(pk=import_id)
+    if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.VALIDATED,
+                          ImportStatus.FAILED, ImportStatus.INTERRUPTED):
+        return job
+    _save_progress(job.pk, {"status": ImportStatus.VALIDATING, "stage": "正在读取文件", "progress_done": 0,
+                            "progress_total": 0, "message": ""})
+    try:
+        result = run_import(actor=job.created_by, unit=job.unit, path=job.file.path, filename=job.original_name,
+                            commit=False, job_id=job.pk)
+    except FileRefused as exc:
+        job.refresh_from_db()
+        job.status, job.message, job.stage = ImportStatus.REFUSED, str(exc), ""
+        job.save()
+        return job
+    except AssetNotWritable as exc:
+        job.refresh_from_db()
+        job.status, job.message = ImportStatus.REFUSED, str(exc)
+        job.save()
+        return job
+    job.refresh_from_db()
+    _store(job, result)
+    job.status, job.stage, job.validated_at = ImportStatus.VALIDATED, "", timezone.now()
+    job.progress_done = job.progress_total = result.rows_total
+    job.save()
+    return job
+
+
+def asset_import_commit(*, actor: User, import_id: int, mode: str) -> AssetImport:
+    """Import the checked file (the task body). One transaction; see the module docstring."""
+    asset_imports_recover_stale()
+    job = AssetImport.objects.select_related("unit").get(pk=import_id)
+    if not scope_for(actor).can_write(job.unit_id):
+        raise AssetNotWritable("您没有在该单位导入资产的权限")
+    if job.status != ImportStatus.COMMITTING:
+        _mark_committing(job, actor=actor, mode=mode)
+    try:
+        result = run_import(actor=actor, unit=job.unit, path=job.file.path, filename=job.original_name,
+                            commit=True, mode=mode, reference=job.number or "", job_id=job.pk)
+    except ImportFailed as failed:
+        job.refresh_from_db()
+        _store(job, failed.result)
+        job.status, job.stage = ImportStatus.FAILED, ""
+        job.message = (f"文件中有 {failed.result.rows_error} 行错误，按“全部正确才导入”的方式，本次没有导入任何数据。"
+                       "请下载标出错误的文件，改正后重新上传；或选择“只导入正确的行”。")
+        job.save()
+        return job
+    except FileRefused as exc:
+        job.refresh_from_db()
+        job.status, job.message, job.stage = ImportStatus.REFUSED, str(exc), ""
+        job.save()
+        return job
+    job.refresh_from_db()
+    _store(job, result)
+    job.status, job.stage = ImportStatus.COMMITTED, ""
+    job.created_count, job.updated_count = result.created, result.updated
+    job.skipped_count = result.rows_error
+    job.committed_at, job.committed_by = timezone.now(), actor
+    job.message = ""
+    job.save()
+    return job
+
+
+def _mark_committing(job: AssetImport, *, actor: User, mode: str) -> None:
+    with transaction.atomic():
+        locked = AssetImport.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportStatus.VALIDATED and locked.status != ImportStatus.FAILED:
+            raise ValidationError("该导入当前不能执行（请先完成校验）")
+        locked.status, locked.mode, locked.stage = ImportStatus.COMMITTING, mode, "排队等待导入"
+        locked.committed_by, locked.heartbeat_at, locked.message = actor, timezone.now(), ""
+        locked.save()
+
+
+def asset_import_request_commit(*, actor: User, import_id: int, mode: str) -> AssetImport:
+    """The user's "import" click: check it may run, mark it committing and queue the task."""
+    from .tasks import commit_import_task
+
+    job = selectors.import_queryset(actor=actor).get(pk=import_id)
+    if not scope_for(actor).can_write(job.unit_id):
+        raise AssetNotWritable("您没有在该单位导入资产的权限")
+    if mode not in ImportMode.values:
+        raise ValidationError("导入方式无效")
+    if job.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED):
+        raise ValidationError("该导入当前不能执行（请先完成校验）")
+    if job.rows_error and mode == ImportMode.ALL_OR_NOTHING:
+        raise ValidationError("文件中有错误：请改正后重新上传，或选择“只导入正确的行”")
+    if not (job.rows_new or job.rows_update):
+        raise ValidationError("没有需要导入的新增或更新")
+    _mark_committing(job, actor=actor, mode=mode)
+    result = commit_import_task.enqueue(import_id=job.pk, actor_id=actor.pk, mode=mode)
+    AssetImport.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def asset_import_request_check(*, job: AssetImport) -> AssetImport:
+    from .tasks import check_import_task
+
+    _save_progress(job.pk, {"status": ImportStatus.VALIDATING, "stage": "排队等待校验"})
+    result = check_import_task.enqueue(import_id=job.pk)
+    AssetImport.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
+    job.refresh_from_db()
+    return job
+
+
+def asset_imports_recover_stale() -> int:
+    """Mark imports whose worker died (no heartbeat for SPREADSHEET_IMPORT_STALE_MINUTES) as
+    interrupted. Their transaction was rolled back by the database: nothing of them was written."""
+    limit = timezone.now() - timedelta(minutes=settings.SPREADSHEET_IMPORT_STALE_MINUTES)
+    return AssetImport.objects.filter(status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING],
+                                      heartbeat_at__lt=limit).update(
+        status=ImportStatus.INTERRUPTED, stage="",
+        message="导入进程意外中止，数据库已自动撤销未完成的写入，没有写入任何数据。请重新校验后再导入。")

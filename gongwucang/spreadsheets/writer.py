@@ -1,0 +1,232 @@
+"""The bulk writer of imported cards. Runs inside the import's one transaction.
+
+Keeps the register's invariants (assets.services.asset_register / asset_update): a search text
+built by build_search_text, one AssetBook row per card, version 1 for a new card and +1 for each
+change, one AssetEvent per card with snapshot()-shaped JSON, numbers issued from
+AssetNumberSequence under a row lock and never reused. New cards go in with PostgreSQL's COPY
+(ids reserved from the table's sequence first) or, on SQLite, with bulk_create.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from gongwucang.assets.domain.asset_numbers import format_asset_no
+from gongwucang.assets.domain.choices import DepreciationStatus
+from gongwucang.assets.domain.events import EventType
+from gongwucang.assets.domain.search_keys import build_search_text
+from gongwucang.assets.ledger import SNAPSHOT_FIELDS, record_events_bulk
+from gongwucang.assets.models import Asset, AssetBook, AssetEvent, AssetNumberSequence
+from gongwucang.core.dates import local_today
+from gongwucang.core.request_context import current_request_id
+from gongwucang.org.models import Unit
+
+from .domain.validation import CategoryRef, ParsedRow, UnitRef, new_card_snapshot
+
+FLUSH_ROWS = 5000
+
+# Card fields whose value is a related row (written as <name>_id).
+RELATED = ("category", "owner_unit", "user_unit", "department", "custodian")
+
+
+def new_card_fields(parsed: ParsedRow) -> dict[str, Any]:
+    """The full field set of a new card: the row's values over the register's defaults."""
+    v = parsed.values
+    category: CategoryRef = v["category"]
+    owner: UnitRef = parsed.owner_unit
+    depreciable = category.depreciable
+    life = v.get("useful_life_months")
+    if life is None and depreciable:
+        life = category.default_life_months
+    status = v.get("depreciation_status", DepreciationStatus.DEPRECIATED)
+    if not depreciable:
+        status = DepreciationStatus.NOT_DEPRECIATED
+    acquired = v["acquired_on"]
+    return {
+        "asset_no": parsed.asset_no, "name": v["name"], "category": category,
+        "model_spec": v.get("model_spec", ""), "brand": v.get("brand", ""),
+        "measure_unit": v.get("measure_unit") or category.measure_unit, "quantity": v.get("quantity", 1),
+        "acquisition_method": v.get("acquisition_method", "purchase"), "acquired_on": acquired,
+        "booked_on": v.get("booked_on") or acquired, "funding_source": v.get("funding_source", "fiscal"),
+        "fiscal_amount_fen": v.get("fiscal_amount_fen", 0), "non_fiscal_amount_fen": v.get("non_fiscal_amount_fen", 0),
+        "useful_life_months": life, "depreciation_method": v.get("depreciation_method", "straight_line"),
+        "depreciation_status": status, "is_nominal_value": v.get("is_nominal_value", False),
+        "owner_unit": owner, "user_unit": v.get("user_unit") or owner, "department": v.get("department"),
+        "custodian": v.get("custodian"), "location": v.get("location", ""), "usage": v.get("usage", "own_use"),
+        "counterparty_name": v.get("counterparty_name", ""), "counterparty_contact": v.get("counterparty_contact", ""),
+        "counterparty_phone": v.get("counterparty_phone", ""), "status": v.get("status", "in_use"),
+        "condition": v.get("condition", "good"), "disposal_method": "", "disposed_on": None,
+        "disposal_income_fen": None, "note": v.get("note", ""),
+    }
+
+
+class CardWriter:
+    """Collects new cards and updates; flush() writes them. Call inside transaction.atomic()."""
+
+    def __init__(self, *, actor: Any, region_id: int, reference: str, note: str = "") -> None:
+        if not connection.in_atomic_block:
+            raise RuntimeError("CardWriter must run inside the import's transaction")
+        self.actor_id = getattr(actor, "pk", None)
+        self.region_id = region_id
+        self.reference = reference
+        self.note = note
+        self.now = timezone.now()
+        self.request_id = current_request_id()
+        self.pending: list[ParsedRow] = []
+        self.created = 0
+        self.updated = 0
+        self.use_copy = connection.vendor == "postgresql"
+        self.update_events: list[AssetEvent] = []
+
+    # ---------------------------------------------------------------- new cards
+    def add_new(self, parsed: ParsedRow) -> None:
+        self.pending.append(parsed)
+        if len(self.pending) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.update_events:
+            events, self.update_events = self.update_events, []
+            record_events_bulk(events)
+        if not self.pending:
+            return
+        rows, self.pending = self.pending, []
+        self._number(rows)
+        if self.use_copy:
+            self._copy(rows)
+        else:
+            self._bulk_create(rows)
+        self.created += len(rows)
+
+    def _number(self, rows: Sequence[ParsedRow]) -> None:
+        """Give numbers to rows without one: the owner unit's sequence for this year, locked."""
+        missing: dict[int, list[ParsedRow]] = {}
+        for parsed in rows:
+            if not parsed.asset_no:
+                missing.setdefault(parsed.owner_unit.id, []).append(parsed)
+        year = local_today().year
+        for unit_id, group in missing.items():
+            unit = Unit.objects.get(pk=unit_id)
+            try:
+                with transaction.atomic():
+                    AssetNumberSequence.objects.get_or_create(unit=unit, year=year)
+            except IntegrityError:
+                pass
+            seq = AssetNumberSequence.objects.select_for_update().get(unit=unit, year=year)
+            issued: list[str] = []
+            while len(issued) < len(group):
+                want = len(group) - len(issued)
+                candidates = [format_asset_no(unit.code, year, seq.last_value + i + 1) for i in range(want)]
+                seq.last_value += want
+                taken = set(Asset.objects.filter(asset_no__in=candidates).values_list("asset_no", flat=True))
+                issued.extend(c for c in candidates if c not in taken)  # never reuse, skip what exists
+            seq.save(update_fields=["last_value"])
+            for parsed, number in zip(group, issued, strict=True):
+                parsed.asset_no = number
+
+    def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str]:
+        fields = new_card_fields(parsed)
+        original = parsed.original_fen or 0
+        accumulated = parsed.accumulated_fen or 0
+        months = parsed.months_depreciated or 0
+        after = new_card_snapshot(fields, original_fen=original, accumulated_fen=accumulated, months=months,
+                                  field_order=SNAPSHOT_FIELDS)
+        return fields, original, accumulated, months, json.dumps(after, ensure_ascii=False)
+
+    def _bulk_create(self, rows: Sequence[ParsedRow]) -> None:
+        assets, books, events = [], [], []
+        prepared = [self._prepare(p) for p in rows]
+        for fields, *_ in prepared:
+            values = {k: v for k, v in fields.items() if k not in RELATED}
+            for name in RELATED:
+                ref = fields[name]
+                values[f"{name}_id"] = ref.id if ref is not None else None
+            assets.append(Asset(region_id=self.region_id, version=1, created_at=self.now, updated_at=self.now,
+                                search_text=build_search_text(fields["name"], fields["asset_no"],
+                                                              fields["model_spec"], fields["brand"]), **values))
+        Asset.objects.bulk_create(assets, batch_size=1000)
+        for asset, (_, original, accumulated, months, after) in zip(assets, prepared, strict=True):
+            books.append(AssetBook(asset_id=asset.pk, original_value_fen=original,
+                                   accumulated_depreciation_fen=accumulated, months_depreciated=months))
+            events.append(AssetEvent(asset_id=asset.pk, event_type=EventType.IMPORTED, actor_id=self.actor_id,
+                                     occurred_at=self.now, reference=self.reference, before={},
+                                     after=json.loads(after), note=self.note, request_id=self.request_id))
+        AssetBook.objects.bulk_create(books, batch_size=2000)
+        record_events_bulk(events)
+
+    def _copy(self, rows: Sequence[ParsedRow]) -> None:
+        asset_table = Asset._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [asset_table, len(rows)])
+            ids = [r[0] for r in cursor.fetchall()]
+            event_table = AssetEvent._meta.db_table
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [event_table, len(rows)])
+            event_ids = [r[0] for r in cursor.fetchall()]
+        columns = [f.column for f in Asset._meta.concrete_fields]
+        names = [f.attname for f in Asset._meta.concrete_fields]
+        prepared = [self._prepare(p) for p in rows]
+        raw = connection.connection  # the psycopg connection (same transaction)
+        with raw.cursor() as pg:
+            with pg.copy(f'COPY "{asset_table}" ({", ".join(columns)}) FROM STDIN') as copy:
+                for asset_id, (fields, *_) in zip(ids, prepared, strict=True):
+                    record = dict(fields)
+                    for name in RELATED:
+                        ref = record.pop(name)
+                        record[f"{name}_id"] = ref.id if ref is not None else None
+                    record.update(id=asset_id, region_id=self.region_id, version=1, created_at=self.now,
+                                  updated_at=self.now,
+                                  search_text=build_search_text(fields["name"], fields["asset_no"],
+                                                                fields["model_spec"], fields["brand"]))
+                    copy.write_row([record[n] for n in names])
+            with pg.copy(f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
+                         "accumulated_depreciation_fen, months_depreciated) FROM STDIN") as copy:
+                for asset_id, (_, original, accumulated, months, _) in zip(ids, prepared, strict=True):
+                    copy.write_row((asset_id, original, accumulated, months))
+            event_columns = ("id", "asset_id", "event_type", "actor_id", "occurred_at", "reference", "before",
+                             "after", "note", "request_id")
+            with pg.copy(f'COPY "{AssetEvent._meta.db_table}" ({", ".join(event_columns)}) FROM STDIN') as copy:
+                for event_id, asset_id, (*_, after) in zip(event_ids, ids, prepared, strict=True):
+                    copy.write_row((event_id, asset_id, EventType.IMPORTED.value, self.actor_id, self.now,
+                                    self.reference, "{}", after, self.note, self.request_id))
+
+    # ---------------------------------------------------------------- updates
+    def update(self, asset: Asset, parsed: ParsedRow, before: dict[str, Any], after: dict[str, Any]) -> None:
+        """Apply a row to a locked existing card and append its ledger event (only changed keys)."""
+        changed = [k for k in after if before.get(k) != after.get(k)]
+        if not changed:
+            return
+        for key, value in parsed.values.items():
+            if key in RELATED:
+                setattr(asset, f"{key}_id", value.id if value is not None else None)
+            else:
+                setattr(asset, key, value)
+        if "category" in parsed.values:
+            category: CategoryRef = parsed.values["category"]
+            if not asset.measure_unit:
+                asset.measure_unit = category.measure_unit
+            if asset.useful_life_months is None and category.depreciable:
+                asset.useful_life_months = category.default_life_months
+            if not category.depreciable:
+                asset.depreciation_status = DepreciationStatus.NOT_DEPRECIATED
+        asset.search_text = build_search_text(asset.name, asset.asset_no, asset.model_spec, asset.brand)
+        asset.version += 1
+        asset.updated_at = self.now
+        asset.save()
+        if "original_value_fen" in changed and parsed.original_fen is not None:
+            AssetBook.objects.filter(asset_id=asset.pk).update(original_value_fen=parsed.original_fen)
+        self.update_events.append(AssetEvent(
+            asset_id=asset.pk, event_type=EventType.IMPORT_UPDATED, actor_id=self.actor_id, occurred_at=self.now,
+            reference=self.reference, before={k: before.get(k) for k in changed},
+            after={k: after.get(k) for k in changed}, note=self.note, request_id=self.request_id,
+        ))
+        self.updated += 1
+        if len(self.update_events) >= FLUSH_ROWS:
+            self.flush()
+
