@@ -8,9 +8,10 @@ Usage (a view):
     rows = qs.values_list("asset_no", "book__original_value_fen", "acquired_on").iterator(chunk_size=5000)
     return xlsx_response(filename="资产清单.xlsx", sheet_title="资产清单", columns=columns, rows=rows)
 
-How it stays small: XlsxWriter in `constant_memory` mode writes each row to a temporary file as it
-comes, the finished workbook goes to an anonymous temporary file, and the response streams that
-file in blocks (a 1,000,000-row export never sits in memory). Rows must be given in order.
+How it stays small and fast: the workbook is written by hand (a minimal SpreadsheetML package:
+inline strings, six styles) straight into a zip stream that the response sends as it grows, so a
+1,000,000-row export never sits in memory and its first bytes leave at once. Rows are consumed
+once, in order.
 
 What every export does the same way:
 - headers in Chinese, bold, frozen, with an autofilter;
@@ -24,16 +25,16 @@ What every export does the same way:
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-from collections.abc import Callable, Iterable, Sequence
+import re
+import zipfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import IO, Any, Literal
 
-from django.conf import settings
-from django.http import FileResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
-from xlsxwriter import Workbook
+from django.utils.http import content_disposition_header
 
 ColumnKind = Literal["text", "money_fen", "money", "int", "number", "date", "datetime", "bool"]
 KINDS: frozenset[str] = frozenset({"text", "money_fen", "money", "int", "number", "date", "datetime", "bool"})
@@ -92,68 +93,249 @@ def _local_naive(value: dt.datetime) -> dt.datetime:
     return value.replace(tzinfo=None)
 
 
-def _writers(worksheet: Any, columns: Sequence[Column], formats: dict[str, Any]) -> list[Callable[..., Any]]:
-    """One write function per column: (row, col, value) → None. Blank cells are not written."""
-    write_string = worksheet.write_string
-    write_number = worksheet.write_number
-    write_datetime = worksheet.write_datetime
-    money = formats["money"]
-    date_format = formats["date"]
-    datetime_format = formats["datetime"]
+# ------------------------------------------------------------------ the workbook's fixed parts
+# A minimal SpreadsheetML package written by hand: XlsxWriter writes about 150,000 cells a second,
+# too slow for a 1,000,000-row export (30,000,000 cells); string templates write several million.
 
-    def text(r: int, c: int, v: Any) -> None:
+_EPOCH = dt.datetime(1899, 12, 30)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_STYLE = {"header": 1, "money": 2, "date": 3, "datetime": 4, "title": 5}
+_STYLES_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/>'
+    '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
+    '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/></font>'
+    '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/></font></fonts>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
+    '</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
+    '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
+    '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
+    '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" '
+    'applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
+    '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'
+)
+_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    '<Override PartName="/xl/worksheets/sheet1.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+    '<Override PartName="/xl/styles.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/></Types>'
+)
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/'
+    'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+)
+_WORKBOOK_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    'Target="worksheets/sheet1.xml"/>'
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+    'Target="styles.xml"/></Relationships>'
+)
+
+
+def _xml_text(text: str) -> str:
+    if "&" in text or "<" in text or ">" in text:
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    if not text.isprintable():
+        text = _ILLEGAL_XML.sub("", text)
+    if text[:1].isspace() or text[-1:].isspace():
+        return f'<is><t xml:space="preserve">{text}</t></is>'
+    return f"<is><t>{text}</t></is>"
+
+
+def column_letters(count: int) -> list[str]:
+    out = []
+    for index in range(count):
+        letters, n = "", index + 1
+        while n:
+            n, rem = divmod(n - 1, 26)
+            letters = chr(65 + rem) + letters
+        out.append(letters)
+    return out
+
+
+def _cell_writers(columns: Sequence[Column]) -> list[Callable[[str, Any], str]]:
+    """One function per column: (cell ref, value) → the <c> element ("" for a blank cell)."""
+
+    def text(ref: str, v: Any) -> str:
         if v is None or v == "":
-            return
+            return ""
         s = v if isinstance(v, str) else str(v)
         if s[0] in FORMULA_TRIGGERS:
             s = "'" + s
         if len(s) > MAX_CELL_CHARS:
             s = s[:MAX_CELL_CHARS]
-        write_string(r, c, s)
+        return f'<c r="{ref}" t="inlineStr">{_xml_text(s)}</c>'
 
-    def money_fen(r: int, c: int, v: Any) -> None:
+    def money_fen(ref: str, v: Any) -> str:
         if v is None:
-            return
-        write_number(r, c, int(v) / 100, money)
+            return ""
+        fen = int(v)
+        sign = "-" if fen < 0 else ""
+        whole, part = divmod(abs(fen), 100)
+        return f'<c r="{ref}" s="2"><v>{sign}{whole}.{part:02d}</v></c>'
 
-    def money_yuan(r: int, c: int, v: Any) -> None:
+    def money(ref: str, v: Any) -> str:
         if v is None:
-            return
-        write_number(r, c, float(v), money)
+            return ""
+        return f'<c r="{ref}" s="2"><v>{Decimal(v):f}</v></c>'
 
-    def integer(r: int, c: int, v: Any) -> None:
+    def integer(ref: str, v: Any) -> str:
         if v is None or v == "":
-            return
-        write_number(r, c, int(v))
+            return ""
+        return f'<c r="{ref}"><v>{int(v)}</v></c>'
 
-    def number(r: int, c: int, v: Any) -> None:
+    def number(ref: str, v: Any) -> str:
         if v is None or v == "":
-            return
-        write_number(r, c, float(v) if isinstance(v, Decimal) else v)
+            return ""
+        return f'<c r="{ref}"><v>{Decimal(v):f}</v></c>' if isinstance(v, Decimal) else f'<c r="{ref}"><v>{v!r}</v></c>'
 
-    def date(r: int, c: int, v: Any) -> None:
+    def date(ref: str, v: Any) -> str:
         if v is None:
-            return
+            return ""
         if isinstance(v, dt.datetime):
             v = _local_naive(v).date()
-        write_datetime(r, c, v, date_format)
+        return f'<c r="{ref}" s="3"><v>{(v - _EPOCH.date()).days}</v></c>'
 
-    def datetime_(r: int, c: int, v: Any) -> None:
+    def datetime_(ref: str, v: Any) -> str:
         if v is None:
-            return
-        if isinstance(v, dt.datetime):
-            write_datetime(r, c, _local_naive(v), datetime_format)
-        else:
-            write_datetime(r, c, v, date_format)
+            return ""
+        if not isinstance(v, dt.datetime):
+            return date(ref, v)
+        delta = _local_naive(v) - _EPOCH
+        return f'<c r="{ref}" s="4"><v>{delta.days + delta.seconds / 86400:.10f}</v></c>'
 
-    def boolean(r: int, c: int, v: Any) -> None:
+    def boolean(ref: str, v: Any) -> str:
         if v is None:
-            return
-        write_string(r, c, "是" if v else "否")
+            return ""
+        return f'<c r="{ref}" t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
 
-    table = {"text": text, "money_fen": money_fen, "money": money_yuan, "int": integer, "number": number,
+    table = {"text": text, "money_fen": money_fen, "money": money, "int": integer, "number": number,
              "date": date, "datetime": datetime_, "bool": boolean}
     return [table[col.kind] for col in columns]
+
+
+class _Pipe:
+    """A write-only sink whose content is taken out in pieces (zipfile treats it as unseekable)."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(bytes(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts = []
+        return data
+
+
+def iter_xlsx(
+    *,
+    sheet_title: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    preamble: Sequence[str] = (),
+    max_rows: int | None = None,
+    flush_rows: int = 2000,
+) -> Iterator[bytes]:
+    """The workbook as a stream of bytes, produced while `rows` is consumed (constant memory)."""
+    pipe = _Pipe()
+    archive = zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True)
+    archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+    archive.writestr("_rels/.rels", _ROOT_RELS)
+    archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+    archive.writestr("xl/styles.xml", _STYLES_XML)
+    yield pipe.take()
+    letters = column_letters(max(len(columns), 1))
+    header_row = len(preamble) + 1  # 1-based
+    limit = min(max_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - header_row)
+    writers = list(zip(letters, _cell_writers(columns), strict=False))
+    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{c.width or DEFAULT_WIDTHS[c.kind]}" customWidth="1"/>'
+                   for i, c in enumerate(columns))
+    head = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
+        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+        f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
+        '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+        + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
+    )
+    count = 0
+    last = header_row
+    with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
+        parts = [head]
+        for index, line in enumerate(preamble, start=1):
+            parts.append(f'<row r="{index}"><c r="A{index}" s="5" t="inlineStr">{_xml_text(escape_formula(str(line)))}'
+                         "</c></row>")
+        parts.append(f'<row r="{header_row}">')
+        for letter, column in zip(letters, columns, strict=False):
+            parts.append(f'<c r="{letter}{header_row}" s="1" t="inlineStr">'
+                         f"{_xml_text(escape_formula(str(column.header)))}</c>")
+        parts.append("</row>")
+        r = header_row
+        for values in rows:
+            count += 1
+            if count > limit:
+                raise ValueError(f"导出行数超过上限 {limit:,} 行，请缩小筛选范围后分批导出")
+            r += 1
+            rs = str(r)
+            parts.append(f'<row r="{rs}">')
+            parts.extend([write(letter + rs, values[i]) for i, (letter, write) in enumerate(writers)])
+            parts.append("</row>")
+            if count % flush_rows == 0:
+                sheet.write("".join(parts).encode())
+                parts = []
+                yield pipe.take()
+        last = r
+        parts.append("</sheetData>")
+        if columns:
+            parts.append(f'<autoFilter ref="A{header_row}:{letters[len(columns) - 1]}{max(last, header_row)}"/>')
+        parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+                     "</worksheet>")
+        sheet.write("".join(parts).encode())
+    title = _xml_attr(_safe_sheet_title(sheet_title))
+    defined = ""
+    if columns:
+        defined = (f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+                   f"'{title.replace(chr(39), chr(39) * 2)}'!$A${header_row}:${letters[len(columns) - 1]}$"
+                   f"{max(last, header_row)}</definedName></definedNames>")
+    archive.writestr("xl/workbook.xml", (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        f'<workbookPr/><bookViews><workbookView/></bookViews><sheets><sheet name="{title}" sheetId="1" r:id="rId1"/>'
+        f"</sheets>{defined}</workbook>"
+    ))
+    archive.close()
+    yield pipe.take()
+
+
+def _xml_attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
 
 
 def write_xlsx(
@@ -170,47 +352,27 @@ def write_xlsx(
     `preamble` lines (a report's title, unit, period) go above the header. Rows beyond Excel's
     1,048,576-row sheet (or `max_rows`) are refused with ValueError rather than cut silently.
     """
-    tmpdir = getattr(settings, "SPREADSHEET_TMP_DIR", None) or None
-    workbook = Workbook(target, {"constant_memory": True, "tmpdir": tmpdir, "strings_to_numbers": False,
-                                 "strings_to_formulas": False, "strings_to_urls": False})
-    workbook.use_zip64()  # a sheet of a million rows is larger than 4 GB uncompressed
+    counter = _Counter(rows)
+    handle: IO[bytes] = open(target, "wb") if isinstance(target, str) else target  # noqa: SIM115
     try:
-        worksheet = workbook.add_worksheet(_safe_sheet_title(sheet_title))
-        header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                             "text_wrap": True, "valign": "vcenter"})
-        title_format = workbook.add_format({"bold": True})
-        formats = {
-            "money": workbook.add_format({"num_format": "#,##0.00"}),
-            "date": workbook.add_format({"num_format": "yyyy-mm-dd"}),
-            "datetime": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-        }
-        for index, column in enumerate(columns):
-            worksheet.set_column(index, index, column.width or DEFAULT_WIDTHS[column.kind])
-        row_index = 0
-        for line in preamble:
-            worksheet.write_string(row_index, 0, escape_formula(str(line)), title_format)
-            row_index += 1
-        header_row = row_index
-        for index, column in enumerate(columns):
-            worksheet.write_string(header_row, index, escape_formula(str(column.header)), header_format)
-        worksheet.freeze_panes(header_row + 1, 0)
-        writers = _writers(worksheet, columns, formats)
-        limit = min(max_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - header_row - 1)
-        pairs = list(enumerate(writers))
-        count = 0
-        r = header_row
-        for row in rows:
-            count += 1
-            if count > limit:
-                raise ValueError(f"导出行数超过上限 {limit:,} 行，请缩小筛选范围后分批导出")
-            r += 1
-            for c, write in pairs:
-                write(r, c, row[c])
-        if columns:
-            worksheet.autofilter(header_row, 0, max(r, header_row), len(columns) - 1)
+        for piece in iter_xlsx(sheet_title=sheet_title, columns=columns, rows=counter, preamble=preamble,
+                               max_rows=max_rows):
+            handle.write(piece)
     finally:
-        workbook.close()
-    return count
+        if isinstance(target, str):
+            handle.close()
+    return counter.count
+
+
+class _Counter:
+    def __init__(self, rows: Iterable[Sequence[Any]]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Sequence[Any]]:
+        for row in self.rows:
+            self.count += 1
+            yield row
 
 
 def xlsx_response(
@@ -221,24 +383,19 @@ def xlsx_response(
     rows: Iterable[Sequence[Any]],
     preamble: Sequence[str] = (),
     max_rows: int | None = None,
-) -> FileResponse:
-    """An attachment response streaming the finished workbook from an anonymous temporary file.
+) -> StreamingHttpResponse:
+    """An attachment streamed while it is written: the first bytes leave at once, memory stays flat.
 
-    The file is deleted when the response is closed (or at once if writing fails). `filename`
-    may be Chinese; Django encodes it for the Content-Disposition header (RFC 5987).
+    Check the row count before calling (an error half-way through cannot become an error page).
+    `filename` may be Chinese; it is encoded for the Content-Disposition header (RFC 5987).
     """
-    tmpdir = getattr(settings, "SPREADSHEET_TMP_DIR", None) or None
-    handle = tempfile.TemporaryFile(dir=tmpdir)  # noqa: SIM115 — closed by FileResponse
-    try:
-        write_xlsx(handle, sheet_title=sheet_title, columns=columns, rows=rows, preamble=preamble,
-                   max_rows=max_rows)
-        handle.seek(0)
-    except BaseException:
-        handle.close()
-        raise
     if not filename.lower().endswith(".xlsx"):
         filename += ".xlsx"
-    return FileResponse(
-        handle, as_attachment=True, filename=filename,
+    response = StreamingHttpResponse(
+        iter_xlsx(sheet_title=sheet_title, columns=columns, rows=rows, preamble=preamble, max_rows=max_rows),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    response["X-Accel-Buffering"] = "no"  # let a proxy pass the stream on as it comes
+    response["Cache-Control"] = "no-store"
+    return response

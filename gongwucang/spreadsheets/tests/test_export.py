@@ -24,7 +24,7 @@ def _read(data: bytes) -> openpyxl.worksheet.worksheet.Worksheet:
 
 def test_kinds_headers_and_formats() -> None:
     buf = io.BytesIO()
-    when = timezone.make_aware(dt.datetime(2026, 3, 1, 8, 30), dt.timezone.utc)
+    when = timezone.make_aware(dt.datetime(2026, 3, 1, 8, 30), dt.UTC)
     rows = [("ZFB-1", 599900, Decimal("12.50"), 3, dt.date(2025, 1, 2), when, True),
             ("=1+1", None, None, None, None, None, False)]
     assert write_xlsx(buf, sheet_title="资产/清单", columns=COLUMNS, rows=rows) == 2
@@ -73,11 +73,23 @@ def test_unknown_kind_refused() -> None:
 
 
 def test_response_streams_a_chinese_named_attachment() -> None:
-    rows = ((f"A{i}", i * 100) for i in range(1000))  # a generator: consumed once, in order
+    rows = ((f"A{i}", i * 100) for i in range(5000))  # a generator: consumed once, in order
     response = xlsx_response(filename="资产清单", sheet_title="资产", columns=COLUMNS[:2], rows=rows)
     assert response.streaming
     assert "filename*=utf-8''%E8%B5%84%E4%BA%A7%E6%B8%85%E5%8D%95.xlsx" in response["Content-Disposition"]
-    data = b"".join(response.streaming_content)
+    pieces = list(response.streaming_content)
+    assert len(pieces) > 2  # sent while it is written, not in one piece at the end
+    data = b"".join(pieces)
     response.close()
     ws = _read(data)
-    assert ws.max_row == 1001 and ws["B1001"].value == 999
+    assert ws.max_row == 5001 and ws["B5001"].value == 4999
+
+
+def test_calamine_reads_the_export_back(tmp_path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    path = tmp_path / "x.xlsx"
+    write_xlsx(str(path), sheet_title="s", columns=COLUMNS,
+               rows=[("a&b<c>", 12345, Decimal("1.50"), 2, dt.date(2024, 2, 29), None, False)])
+    data = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    assert data[1][:5] == ["a&b<c>", 123.45, 1.5, 2, dt.date(2024, 2, 29)]
