@@ -124,3 +124,127 @@ def report(title: str, results: list[Result], json_path: str | None = None) -> i
             encoding="utf-8",
         )
     return 0 if all(r.ok for r in results) else 1
+
+
+# --- HTTP benchmarks against gunicorn (issue 6: bench/pages.py, bench/load.py) ------------------
+
+BENCH_PORT = 8765
+BENCH_PASSWORD = "Bench-pass-2026"  # the password of the scale data's logins (make_scale_data.py)
+
+
+def production_env(database_url: str, var_dir: str = "/tmp/gwc-bench-var") -> dict[str, str]:
+    """Environment of a production-like server on loopback: production settings, PostgreSQL,
+    persistent connections, no HTTPS redirect (no TLS on 127.0.0.1)."""
+    env = dict(os.environ)
+    env.update({
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "bench-only-" + "k" * 60,
+        "SECURE_SSL_REDIRECT": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "GWC_VAR_DIR": var_dir,
+        "DB_CONN_MAX_AGE": "600",
+        "LOG_LEVEL": "WARNING",
+    })
+    return env
+
+
+class GunicornServer:
+    """`with GunicornServer(database_url) as base_url:` — gunicorn (config/gunicorn.conf.py) on
+    127.0.0.1 with production settings; static files collected first; stopped on exit."""
+
+    def __init__(self, database_url: str, workers: int = 2, port: int = BENCH_PORT) -> None:
+        self.env = production_env(database_url)
+        self.env.update({"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)})
+        self.port = port
+        self.process: Any = None
+
+    def __enter__(self) -> str:
+        import subprocess
+        import urllib.request
+
+        python = str(ROOT / ".venv" / "bin" / "python")
+        subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env,
+                       check=True)
+        self.process = subprocess.Popen(
+            [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
+        url = f"http://127.0.0.1:{self.port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{url}/accounts/login/", timeout=2).read()
+                return url
+            except OSError:
+                if self.process.poll() is not None:
+                    raise SystemExit("gunicorn did not start") from None
+                time.sleep(0.1)
+        raise SystemExit("gunicorn did not answer within 20 s")
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=30)
+
+
+class HttpSession:
+    """A logged-in browser, minimal: cookies and the CSRF token; one connection per request,
+    as gunicorn's sync workers close each connection."""
+
+    def __init__(self, base_url: str) -> None:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, body: str | None = None,
+                headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+        import http.client
+
+        conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        cookies = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        all_headers = {"Cookie": cookies, "Accept-Language": "zh-hans"}
+        all_headers.update(headers or {})
+        conn.request(method, path, body=body, headers=all_headers)
+        response = conn.getresponse()
+        data = response.read()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        conn.close()
+        return response.status, data, {k.lower(): v for k, v in response.getheaders()}
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        status, data, _headers = self.request("GET", path)
+        return status, data
+
+    def login(self, username: str, password: str = BENCH_PASSWORD) -> None:
+        import re
+        from urllib.parse import urlencode
+
+        _status, page, _h = self.request("GET", "/accounts/login/")
+        token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        if token is None:
+            raise SystemExit("login page without CSRF token")
+        csrf = token.group(1).decode()
+        body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": csrf})
+        status, _data, headers = self.request("POST", "/accounts/login/", body,
+                                              {"Content-Type": "application/x-www-form-urlencoded"})
+        if status != 302 or "/accounts/login/" in headers.get("location", ""):
+            raise SystemExit(f"login of {username} failed (HTTP {status})")
+
+
+def http_timed(session: HttpSession, path: str, repeat: int, warmup: int = 2) -> list[float]:
+    """Wall-clock seconds of `repeat` GETs of path (after `warmup` unmeasured ones); any answer
+    but 200 stops the benchmark."""
+    samples = []
+    for i in range(warmup + repeat):
+        start = time.perf_counter()
+        status, _body = session.get(path)
+        elapsed = time.perf_counter() - start
+        if status != 200:
+            raise SystemExit(f"GET {path} answered HTTP {status}")
+        if i >= warmup:
+            samples.append(elapsed)
+    return samples

@@ -250,7 +250,9 @@ def asset_page(
         op = forward_op if key_after is not None else ("<" if forward_op == ">" else ">")
         lhs = f"({', '.join(cols)})" if len(cols) > 1 else cols[0]
         rhs = f"({', '.join(['%s'] * len(cols))})" if len(cols) > 1 else "%s"
-        qs = qs.filter(RawSQL(f"{lhs} {op} {rhs}", tuple(key or ()), output_field=BooleanField()))
+        # Column names are constants of _KEYSET; the cursor's values are parameters.
+        condition = RawSQL(f"{lhs} {op} {rhs}", tuple(key or ()), output_field=BooleanField())  # noqa: S611
+        qs = qs.filter(condition)
     if backwards:
         qs = qs.reverse()
         rows = list(qs[: size + 1])

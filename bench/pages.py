@@ -1,0 +1,268 @@
+"""Everyday pages at province scale, over HTTP against gunicorn (2 workers) on 127.0.0.1 (issue 6).
+
+For the asset clerk of the largest unit (`bench_clerk`) and for finance (`bench_finance`, the
+whole region), on the data of bench/make_scale_data.py:
+- asset list, first page and page 500 (reached as the "next" links reach it: keyset cursor),
+  with each sort, each filter and two combinations: p95 ≤ 150 ms;
+- search by name substring (1, 2, 3 and more characters), pinyin initials, asset number: p95 ≤ 200 ms;
+- the card page of a card with 200 ledger events: p95 ≤ 100 ms;
+- home page and inbox: p95 ≤ 150 ms;
+- each page ≤ 3× the bare SQL it needs: the exact statements the page runs (captured once
+  in-process) replayed through one psycopg connection in the same run.
+
+    flock /tmp/gwc-bench.lock .venv/bin/python bench/pages.py [--repeat 20] [--json out.json]
+
+Samples are taken after two unmeasured requests per URL (warm caches, as in daily use). Exits 1
+when any target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import GunicornServer, HttpSession, Result, http_timed, report, setup_django
+from make_scale_data import SCALE_DATABASE_URL
+
+PAGE_SIZE = 20
+DEEP_PAGE = 500
+SORTS = [
+    "-id",
+    "id",
+    "asset_no",
+    "-asset_no",
+    "name",
+    "-name",
+    "acquired_on",
+    "-acquired_on",
+    "original_value",
+    "-original_value",
+    "status",
+    "-status",
+]
+SEARCHES = [
+    ("电脑", "2 字"),
+    ("桌", "1 字"),
+    ("打印机", "3 字"),
+    ("空调", "2 字"),
+    ("碎纸机", "3 字，少见"),
+    ("bjb", "拼音首字母"),
+    ("dyj", "拼音首字母"),
+    ("thinkpad", "英文型号"),
+    ("联想 bjb", "两个词"),
+    ("保险柜", "无结果"),
+]
+TARGETS_MS = {"list": 150, "list500": 150, "search": 200, "detail": 100, "home": 150, "inbox": 150}
+RATIO_TARGET = 3.0
+
+
+def variants(user, facts: dict) -> list[tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
+    """(group, label, query parameters) of every page measured for `user`."""
+    from gongwucang.assets.models import Category
+    from gongwucang.org.models import Department
+
+    largest = facts["largest_unit"]
+    department = Department.objects.filter(unit_id=largest).order_by("id").first()
+    filters = [
+        ("status=idle", {"status": "idle"}),
+        ("condition=fair", {"condition": "fair"}),
+        ("category=计算机(含下级)", {"category": Category.objects.get(code="A02010100").pk}),
+        ("department", {"department": department.pk}),
+        ("original value 1000–5000", {"value_min": "1000", "value_max": "5000"}),
+        ("acquired 2020–2022", {"acquired_from": "2020-01-01", "acquired_to": "2022-12-31"}),
+        ("unit", {"unit": largest}),
+        ("status=idle sort=name", {"status": "idle", "sort": "name"}),
+        (
+            "category sort=-original_value",
+            {"category": Category.objects.get(code="A02010100").pk, "sort": "-original_value"},
+        ),
+    ]
+    found: list[tuple[str, str, dict]] = []
+    for sort in SORTS:
+        found.append(("list", f"sort={sort}", {"sort": sort}))
+    for label, params in filters:
+        found.append(("list", label, params))
+    for _group, label, params in list(found):
+        found.append(("list500", label, {**params, "page": DEEP_PAGE}))
+    for term, label in SEARCHES:
+        found.append(("search", f"q={term}（{label}）", {"q": term}))
+    return found
+
+
+def deep_page_params(user, params: dict) -> dict:  # type: ignore[no-untyped-def]
+    """The query string the "next" link of page DEEP_PAGE - 1 carries (or the last page if fewer)."""
+    from django.http import QueryDict
+
+    from gongwucang.assets import selectors
+    from gongwucang.assets.forms import AssetFilterForm
+
+    data = QueryDict(mutable=True)
+    for key, value in params.items():
+        if key != "page":
+            data[key] = str(value)
+    filters = AssetFilterForm(data, actor=user).to_filters()
+    qs = selectors.asset_list(actor=user, filters=filters)
+    rows = list(qs[(DEEP_PAGE - 1) * PAGE_SIZE - 1 : (DEEP_PAGE - 1) * PAGE_SIZE])
+    if not rows:
+        return {**params, "page": 0, "last": 1}
+    sort = filters.sort
+    return {**params, "after": selectors.encode_cursor(sort, selectors._row_key(rows[0], sort))}
+
+
+def capture_sql(user, path: str) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements the page runs, captured in-process with Django's test client."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    client.force_login(user)
+    client.get(path)  # warm per-process caches (categories, contributions) as a worker has them
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code} in-process")
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def bare_sql_timed(raw, statements: list[str], repeat: int) -> list[float]:  # type: ignore[no-untyped-def]
+    samples = []
+    for i in range(repeat + 1):
+        start = time.perf_counter()
+        for sql in statements:
+            cursor = raw.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+        if i:
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("SCALE_DATABASE_URL", SCALE_DATABASE_URL))
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--json")
+    parser.add_argument("--only", help="measure only this group (list, list500, search, detail, home, inbox)")
+    args = parser.parse_args()
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    os.environ["DATABASE_URL"] = args.database_url
+    setup_django(args.database_url)
+    import psycopg
+    from django.db import connection
+
+    from gongwucang.org.models import User
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, value FROM bench_scale_facts")
+        facts = {name: (json.loads(v) if isinstance(v, str) else v) for name, v in cursor.fetchall()}
+    people = {
+        "clerk": User.objects.get(username="bench_clerk"),
+        "finance": User.objects.get(username="bench_finance"),
+    }
+    busy = facts["busy_cards"][0]
+    pages: list[tuple[str, str, str, str]] = []  # (who, group, label, path)
+    for who, user in people.items():
+        for group, label, params in variants(user, facts):
+            if group == "list500":
+                params = deep_page_params(user, params)
+            pages.append((who, group, label, f"/assets/?{urlencode(params)}"))
+        pages.append((who, "detail", "卡片（200 条变动记录）", f"/assets/{busy}/"))
+        pages.append((who, "home", "首页", "/"))
+        pages.append((who, "inbox", "待办", "/workflow/"))
+    if args.only:
+        pages = [p for p in pages if p[1] == args.only]
+    statements = {(who, path): capture_sql(people[who], path) for who, _g, _l, path in pages}
+    connection.close()
+
+    measured: list[dict] = []
+    raw = psycopg.connect(args.database_url.replace("postgres://", "postgresql://"), autocommit=True)
+    with GunicornServer(args.database_url) as base_url:
+        sessions = {}
+        for who, user in people.items():
+            sessions[who] = HttpSession(base_url)
+            sessions[who].login(user.username)
+        for who, group, label, path in pages:
+            page = http_timed(sessions[who], path, args.repeat)
+            bare = bare_sql_timed(raw, statements[(who, path)], args.repeat)
+            ratio = statistics.median(page) / statistics.median(bare)
+            p95 = sorted(page)[min(len(page) - 1, round(0.95 * (len(page) - 1)))]
+            measured.append(
+                {
+                    "who": who,
+                    "group": group,
+                    "label": label,
+                    "path": path,
+                    "page": page,
+                    "bare": bare,
+                    "ratio": ratio,
+                    "p95": p95,
+                    "queries": len(statements[(who, path)]),
+                }
+            )
+            print(
+                f"{who:8} {group:8} {label:34} p50 {statistics.median(page) * 1000:7.1f} ms  "
+                f"p95 {p95 * 1000:7.1f} ms  SQL {statistics.median(bare) * 1000:6.1f} ms "
+                f"({len(statements[(who, path)])} q)  ×{ratio:.1f}",
+                flush=True,
+            )
+    raw.close()
+
+    results = []
+    names = {
+        "list": "资产列表 第 1 页",
+        "list500": f"资产列表 第 {DEEP_PAGE} 页",
+        "search": "搜索",
+        "detail": "卡片页（200 条记录）",
+        "home": "首页",
+        "inbox": "待办",
+    }
+    for who in people:
+        for group, target_ms in TARGETS_MS.items():
+            rows = [m for m in measured if m["who"] == who and m["group"] == group]
+            if not rows:
+                continue
+            worst_p95 = max(rows, key=lambda m: m["p95"])
+            worst_ratio = max(rows, key=lambda m: m["ratio"])
+            p95_ok = worst_p95["p95"] * 1000 <= target_ms
+            ratio_ok = worst_ratio["ratio"] <= RATIO_TARGET
+            pooled = [s * 1000 for m in rows for s in m["page"]]
+            pooled_bare = [s * 1000 for m in rows for s in m["bare"]]
+            note = (
+                f"{len(rows)} variants; slowest p95 {worst_p95['p95'] * 1000:.1f} ms ({worst_p95['label']}); "
+                f"bare SQL median {statistics.median(pooled_bare):.1f} ms; "
+                f"worst ratio ×{worst_ratio['ratio']:.1f} ({worst_ratio['label']}); "
+                f"queries {min(m['queries'] for m in rows)}–{max(m['queries'] for m in rows)}"
+            )
+            results.append(
+                Result(
+                    figure=f"{names[group]} · {'大单位资产管理员' if who == 'clerk' else '财政（全区域）'}",
+                    target=f"every variant p95 ≤ {target_ms} ms, ≤ {RATIO_TARGET:g}× bare SQL",
+                    unit="ms",
+                    samples=pooled,
+                    ratio=statistics.median(m["ratio"] for m in rows),
+                    ok=p95_ok and ratio_ok,
+                    note=note + ("" if p95_ok else "; p95 MISSED") + ("" if ratio_ok else "; ratio MISSED"),
+                )
+            )
+    for r in results:
+        print(f"  {r.figure}: {r.note}")
+    code = report(
+        "Everyday pages over HTTP (gunicorn, 2 workers, PostgreSQL, 1,000,000 cards)", results, args.json
+    )
+    if args.json:
+        data = json.loads(Path(args.json).read_text(encoding="utf-8"))
+        data["variants"] = [{k: v for k, v in m.items() if k not in ("page", "bare")} for m in measured]
+        Path(args.json).write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

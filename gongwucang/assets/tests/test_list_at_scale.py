@@ -1,0 +1,327 @@
+"""What keeps the asset list fast at scale stays correct (issue 6), on SQLite and PostgreSQL alike:
+search keys (grams on PostgreSQL, substring on SQLite), keyset pages for every sort, the
+maintained counters behind counts and the home page, and a fixed number of queries per page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from gongwucang.assets import selectors
+from gongwucang.assets.domain.search_keys import build_search_text, search_grams, term_keys
+from gongwucang.assets.models import Asset, AssetBook, AssetTally
+from gongwucang.assets.selectors import AssetFilters, asset_list, asset_page
+from gongwucang.assets.services import asset_apply_change, asset_update
+from gongwucang.assets.tallies import rebuild_tallies
+from gongwucang.core.testing import make_asset
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [
+    "笔记本电脑",
+    "台式计算机",
+    "办公桌",
+    "办公椅",
+    "激光打印机",
+    "电脑桌",
+    "空调",
+    "桌",
+    "HP激光打印机",
+    "文件柜",
+]
+
+
+def numbers(response) -> list[str]:  # type: ignore[no-untyped-def]
+    return re.findall(r'href="/assets/\d+/">([A-Z0-9]+-\d{4}-\d+)</a>', response.content.decode())
+
+
+@pytest.fixture
+def many(world):  # type: ignore[no-untyped-def]
+    """27 cards of the school with repeated names, values and dates (ties for every sort)."""
+    cards = []
+    for i in range(27):
+        cards.append(
+            make_asset(
+                actor=world.clerk_sch,
+                unit=world.SCH,
+                name=NAMES[i % len(NAMES)],
+                original_value=Decimal(1000 + (i % 4) * 250),
+                acquired_on=dt.date(2020 + i % 3, 1 + i % 5, 1),
+                status=["in_use", "idle", "under_repair"][i % 3],
+                brand=["联想", "", "惠普"][i % 3],
+            )
+        )
+    return cards
+
+
+class TestSearchKeys:
+    def test_grams_of_each_token(self):
+        assert search_grams("电脑 ab") == {"电", "脑", "电脑", "a", "b", "ab"}
+        assert "bjb" in search_grams(build_search_text("笔记本电脑", "SCH01-2026-000001", "", ""))
+
+    def test_term_keys(self):
+        assert term_keys("桌") == (["桌"], True)
+        assert term_keys("电脑") == (["电脑"], True)
+        assert term_keys("bjb") == (["bjb"], True)
+        assert term_keys("thinkpad") == (sorted({"thi", "hin", "ink", "nkp", "kpa", "pad"}), False)
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="search keys are a PostgreSQL column")
+    def test_database_derives_the_same_keys_as_python(self, many):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT search_text, search_keys FROM assets_asset")
+            rows = cursor.fetchall()
+        assert rows
+        for text, keys in rows:
+            assert set(keys) == search_grams(text)
+        card = many[0]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE assets_asset SET search_text = %s WHERE id = %s", ["投影仪 tyy", card.pk])
+            cursor.execute("SELECT search_keys FROM assets_asset WHERE id = %s", [card.pk])
+            assert set(cursor.fetchone()[0]) == search_grams("投影仪 tyy")
+
+    @pytest.mark.parametrize(
+        "query",
+        [
+            "桌",
+            "电脑",
+            "电脑桌",
+            "bjb",
+            "dyj",
+            "hp",
+            "激光打印机",
+            "联想 bjb",
+            "x",
+            "SCH",
+            "000001",
+            "不存在",
+        ],
+    )
+    def test_search_finds_exactly_the_substring_matches(self, world, many, query):
+        found = {a.pk for a in asset_list(actor=world.clerk_sch, filters=AssetFilters(query=query))}
+        terms = query.lower().split()
+        expected = {a.pk for a in Asset.objects.all() if all(t in a.search_text for t in terms)}
+        assert found == expected
+
+
+def walk(actor, filters: AssetFilters, size: int) -> list[int]:  # type: ignore[no-untyped-def]
+    """Every row, following the "next" cursor from the first page."""
+    qs = asset_list(actor=actor, filters=filters)
+    page = asset_page(qs, sort=filters.sort, size=size)
+    seen = [a.pk for a in page]
+    while page.has_next:
+        page = asset_page(
+            asset_list(actor=actor, filters=filters),
+            sort=filters.sort,
+            size=size,
+            after=page.next_cursor,
+            number=page.next_number,
+        )
+        seen += [a.pk for a in page]
+    return seen
+
+
+class TestKeysetPages:
+    @pytest.mark.parametrize("sort", list(selectors.SORTS))
+    def test_following_next_gives_every_row_once_in_order(self, world, many, sort):
+        filters = AssetFilters(sort=sort)
+        expected = [a.pk for a in asset_list(actor=world.clerk_sch, filters=filters)]
+        assert len(expected) == 27
+        assert walk(world.clerk_sch, filters, size=5) == expected
+
+    @pytest.mark.parametrize("sort", ["name", "-original_value", "acquired_on", "-status"])
+    def test_previous_and_last(self, world, many, sort):
+        filters = AssetFilters(sort=sort)
+        expected = [a.pk for a in asset_list(actor=world.clerk_sch, filters=filters)]
+        qs = asset_list(actor=world.clerk_sch, filters=filters)
+        last = asset_page(qs, sort=sort, size=5, last=True)
+        assert [a.pk for a in last] == expected[-5:] and last.has_previous and not last.has_next
+        before = asset_page(
+            asset_list(actor=world.clerk_sch, filters=filters), sort=sort, size=5, before=last.previous_cursor
+        )
+        assert [a.pk for a in before] == expected[-10:-5] and before.has_next
+
+    def test_with_filter_and_search(self, world, many):
+        filters = AssetFilters(query="桌", statuses=["in_use", "idle"], sort="-acquired_on")
+        expected = [a.pk for a in asset_list(actor=world.clerk_sch, filters=filters)]
+        assert expected and walk(world.clerk_sch, filters, size=2) == expected
+
+    def test_a_cursor_of_another_sort_or_garbage_is_ignored(self, world, many):
+        qs = asset_list(actor=world.clerk_sch, filters=AssetFilters(sort="name"))
+        page = asset_page(qs, sort="name", size=5)
+        for cursor in (page.next_cursor, "garbage!", "W10"):
+            other = asset_page(
+                asset_list(actor=world.clerk_sch, filters=AssetFilters(sort="-id")),
+                sort="-id",
+                size=5,
+                after=cursor,
+            )
+            assert len(other) == 5 and not other.has_previous
+
+    def test_links_of_the_page(self, client, world, many):
+        client.force_login(world.clerk_sch)
+        first = client.get(reverse("assets:list"), {"sort": "name", "per_page": 20})
+        html = first.content.decode()
+        assert "共 27 项" in html and "第 1 页" in html
+        cursor = re.search(r'href="\?([^"]*after=[^"]*)" rel="next"', html).group(1).replace("&amp;", "&")
+        second = client.get(f"{reverse('assets:list')}?{cursor}")
+        assert "第 2 页" in second.content.decode()
+        assert len(numbers(first)) == 20 and len(numbers(second)) == 7
+        assert not set(numbers(first)) & set(numbers(second))
+
+
+def tallies_match() -> None:
+    expected = {
+        (row["owner_unit_id"], row["status"]): (row["n"], row["ov"] or 0, row["acc"] or 0)
+        for row in Asset.objects.values("owner_unit_id", "status").annotate(
+            n=Count("id"), ov=Sum("book__original_value_fen"), acc=Sum("book__accumulated_depreciation_fen")
+        )
+    }
+    kept = {
+        (t.owner_unit_id, t.status): (t.cards, t.original_value_fen, t.accumulated_depreciation_fen)
+        for t in AssetTally.objects.all()
+        if t.cards or t.original_value_fen or t.accumulated_depreciation_fen
+    }
+    assert kept == expected
+
+
+class TestTallies:
+    def test_kept_by_every_write(self, world, many):
+        tallies_match()
+        card = many[0]
+        asset_update(
+            actor=world.clerk_sch,
+            asset_id=card.pk,
+            expected_version=1,
+            values={"status": "idle"},
+            original_value="7777.00",
+        )
+        tallies_match()
+        asset_apply_change(
+            actor=world.keeper,
+            asset_id=card.pk,
+            values={"status": "in_warehouse", "owner_unit": world.WH, "user_unit": world.WH},
+            event_type="intake_received",
+        )
+        tallies_match()
+        # A set-based depreciation run (as the accounting app's) and a bulk status change.
+        AssetBook.objects.filter(asset__owner_unit=world.SCH).update(accumulated_depreciation_fen=100)
+        tallies_match()
+        Asset.objects.filter(owner_unit=world.SCH, status="idle").update(status="under_repair")
+        tallies_match()
+
+    def test_rebuild_gives_the_same(self, world, many):
+        before = sorted(
+            AssetTally.objects.values_list("owner_unit_id", "status", "cards", "original_value_fen")
+        )
+        rebuild_tallies()
+        after = sorted(
+            AssetTally.objects.values_list("owner_unit_id", "status", "cards", "original_value_fen")
+        )
+        assert before == after
+
+    def test_home_counts_come_from_the_counters(self, world, many):
+        assert selectors.status_counts(actor=world.clerk_sch) == {"in_use": 9, "idle": 9, "under_repair": 9}
+        assert selectors.status_counts(actor=world.clerk_oth) == {}
+        totals = selectors.value_totals(actor=world.finance)
+        assert totals["cards"] == 27
+        assert totals["original"] == sum(a.book.original_value_fen for a in many)
+
+
+class TestCounts:
+    def test_exact_from_counters_without_row_filters(self, world, many):
+        qs = asset_list(actor=world.clerk_sch, filters=AssetFilters(statuses=["idle"]))
+        count = selectors.asset_count(actor=world.clerk_sch, filters=AssetFilters(statuses=["idle"]), qs=qs)
+        assert count == selectors.ListCount(9, True)
+
+    def test_small_filtered_results_are_counted_exactly(self, world, many):
+        filters = AssetFilters(query="桌")
+        qs = asset_list(actor=world.clerk_sch, filters=filters)
+        assert selectors.asset_count(actor=world.clerk_sch, filters=filters, qs=qs) == selectors.ListCount(
+            qs.count(), True
+        )
+
+    def test_estimate_is_labelled(self, client, world, many, monkeypatch):
+        monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 0)
+        client.force_login(world.clerk_sch)
+        html = client.get(reverse("assets:list"), {"q": "桌"}).content.decode()
+        if connection.vendor == "postgresql":
+            assert "约 " in html and "估算值" in html
+        else:
+            assert "共 " in html
+
+
+class TestFixedNumberOfQueries:
+    """The list, the card and the home page run the same number of queries whatever their size."""
+
+    @pytest.mark.parametrize("who", ["clerk_sch", "finance"])
+    @pytest.mark.parametrize(
+        "params",
+        [{}, {"q": "电脑"}, {"status": "idle", "sort": "name"}, {"category": "x", "sort": "-original_value"}],
+    )
+    def test_asset_list(self, client, world, many, who, params, django_assert_num_queries, categories):
+        if params.get("category") == "x":
+            params = {**params, "category": categories["A02010100"].pk}
+        client.force_login(getattr(world, who))
+        client.get(reverse("assets:list"), params)  # per-process caches (categories, contributions)
+        counts = []
+        for per_page in (20, 50, 100):
+            from django.test.utils import CaptureQueriesContext
+
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(reverse("assets:list"), {**params, "per_page": per_page})
+            assert response.status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1] == counts[2]
+        with django_assert_num_queries(counts[0]):
+            client.get(reverse("assets:list"), {**params, "per_page": 20, "page": 2})
+
+    def test_asset_list_pinned(self, client, world, many, django_assert_num_queries):
+        client.force_login(world.clerk_sch)
+        client.get(reverse("assets:list"))
+        # session, user, scope, frame roles, inbox counts of the other apps, filter form's choices
+        # (units, departments, categories), the counters (count), the rows.
+        with django_assert_num_queries(PINNED_LIST_QUERIES):
+            client.get(reverse("assets:list"), {"per_page": 100})
+
+    def test_card_page(self, client, world, many):
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(world.clerk_sch)
+        few, lots = many[0], many[1]
+        for i in range(40):
+            asset_update(
+                actor=world.clerk_sch,
+                asset_id=lots.pk,
+                expected_version=i + 1,
+                values={"location": f"房间{i}"},
+            )
+        client.get(reverse("assets:detail", args=[few.pk]))
+        counts = []
+        for card in (few, lots):
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(reverse("assets:detail", args=[card.pk])).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1]
+
+    def test_home(self, client, world, many):
+        from django.test.utils import CaptureQueriesContext
+
+        client.force_login(world.finance)
+        client.get("/")
+        with CaptureQueriesContext(connection) as small:
+            client.get("/")
+        for _ in range(30):
+            make_asset(actor=world.clerk_oth, unit=world.OTH)
+        with CaptureQueriesContext(connection) as large:
+            client.get("/")
+        assert len(small.captured_queries) == len(large.captured_queries)
+
+
+PINNED_LIST_QUERIES = 10
