@@ -99,6 +99,7 @@ def _local_naive(value: dt.datetime) -> dt.datetime:
 
 _EPOCH = dt.datetime(1899, 12, 30)
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|^\\s|\\s$")
 _STYLE = {"header": 1, "money": 2, "date": 3, "datetime": 4, "title": 5}
 _STYLES_XML = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -174,15 +175,23 @@ def column_letters(count: int) -> list[str]:
 def _cell_writers(columns: Sequence[Column]) -> list[Callable[[str, Any], str]]:
     """One function per column: (cell ref, value) → the <c> element ("" for a blank cell)."""
 
+    needs_care = _NEEDS_CARE.search
+    triggers = FORMULA_TRIGGERS
+
     def text(ref: str, v: Any) -> str:
-        if v is None or v == "":
+        if v is None:
             return ""
-        s = v if isinstance(v, str) else str(v)
-        if s[0] in FORMULA_TRIGGERS:
-            s = "'" + s
-        if len(s) > MAX_CELL_CHARS:
-            s = s[:MAX_CELL_CHARS]
-        return f'<c r="{ref}" t="inlineStr">{_xml_text(s)}</c>'
+        if v.__class__ is not str:
+            v = str(v)
+        if not v:
+            return ""
+        if v[0] in triggers:
+            v = "'" + v
+        if len(v) > MAX_CELL_CHARS:
+            v = v[:MAX_CELL_CHARS]
+        if needs_care(v):
+            return '<c r="' + ref + '" t="inlineStr">' + _xml_text(v) + "</c>"
+        return '<c r="' + ref + '" t="inlineStr"><is><t>' + v + "</t></is></c>"
 
     def money_fen(ref: str, v: Any) -> str:
         if v is None:
@@ -304,7 +313,7 @@ def iter_xlsx(
             r += 1
             rs = str(r)
             parts.append(f'<row r="{rs}">')
-            parts.extend([write(letter + rs, values[i]) for i, (letter, write) in enumerate(writers)])
+            parts.extend([write(letter + rs, value) for (letter, write), value in zip(writers, values)])
             parts.append("</row>")
             if count % flush_rows == 0:
                 sheet.write("".join(parts).encode())
