@@ -36,8 +36,13 @@ RELEASE_NOTES = {
 
 
 def _pairs(order: Order, lines: Sequence[OrderLine], to_unit: Any) -> list:
-    return [((line.asset.owner_unit_id, line.asset.owner_unit.supervising_unit_id),
-             (to_unit.pk, to_unit.supervising_unit_id)) for line in lines]
+    return [
+        (
+            (line.asset.owner_unit_id, line.asset.owner_unit.supervising_unit_id),
+            (to_unit.pk, to_unit.supervising_unit_id),
+        )
+        for line in lines
+    ]
 
 
 def _act(label: str, url: str, style: str = "primary") -> dict[str, str]:
@@ -58,16 +63,23 @@ class IntakeHandler(OrderTypeHandler):
 
     def on_submit(self, order: Order, actor: User, line_ids: Sequence[int]) -> None:
         warehouse = IntakeOrder.objects.select_related("warehouse").get(order=order).warehouse
-        services._record_each(order, actor, line_ids, EventType.INTAKE_REQUESTED, f"申请入仓：{warehouse.name}")
+        services._record_each(
+            order, actor, line_ids, EventType.INTAKE_REQUESTED, f"申请入仓：{warehouse.name}"
+        )
 
     def on_release(self, order: Order, actor: User | None, action: str, line_ids: Sequence[int]) -> None:
-        services._record_each(order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用"))
+        services._record_each(
+            order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用")
+        )
 
     def work_q(self, *, keeper_unit_ids: set[int], clerk_unit_ids: set[int]) -> Q | None:
         if not keeper_unit_ids:
             return None
-        return Q(order_type=self.order_type, handling_unit_id__in=keeper_unit_ids,
-                 status__in=[OrderStatus.APPROVED, OrderStatus.EXECUTING])
+        return Q(
+            order_type=self.order_type,
+            handling_unit_id__in=keeper_unit_ids,
+            status__in=[OrderStatus.APPROVED, OrderStatus.EXECUTING],
+        )
 
     def work_label(self, order: Order) -> str:
         return "待验收入仓"
@@ -79,11 +91,18 @@ class IntakeHandler(OrderTypeHandler):
     def actions(self, order: Order, user: User) -> list[dict[str, str]]:
         found = []
         if order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING) and wf.holds(
-                user, Role.KEEPER, order.handling_unit_id):
+            user, Role.KEEPER, order.handling_unit_id
+        ):
             found.append(_act("验收入仓", reverse("warehouse:intake_receive", args=[order.pk])))
-        if order.status in (OrderStatus.EXECUTING, OrderStatus.DONE) and order.lines.filter(
-                outcome=LineOutcome.ACCEPTED).exists():
-            found.append(_act("打印接收收据", reverse("warehouse:intake_receipt", args=[order.pk]), "outline-secondary"))
+        if (
+            order.status in (OrderStatus.EXECUTING, OrderStatus.DONE)
+            and order.lines.filter(outcome=LineOutcome.ACCEPTED).exists()
+        ):
+            found.append(
+                _act(
+                    "打印接收收据", reverse("warehouse:intake_receipt", args=[order.pk]), "outline-secondary"
+                )
+            )
         return found
 
     def edit_url(self, order: Order) -> str:
@@ -106,10 +125,18 @@ class AllocationHandler(OrderTypeHandler):
             code = matching_standard_code(allocation.category.code, caps)
             estimate = caps[code] * (allocation.quantity or 0) if code else 0
             handling = order.handling_unit
-            cross = is_cross_department([((handling.pk, handling.supervising_unit_id),
-                                          (unit.pk, unit.supervising_unit_id))]) if handling else False
-            return OrderFacts(total_fen=estimate, category_codes=frozenset({allocation.category.code}),
-                              cross_department=cross)
+            cross = (
+                is_cross_department(
+                    [((handling.pk, handling.supervising_unit_id), (unit.pk, unit.supervising_unit_id))]
+                )
+                if handling
+                else False
+            )
+            return OrderFacts(
+                total_fen=estimate,
+                category_codes=frozenset({allocation.category.code}),
+                cross_department=cross,
+            )
         lines = list(order.lines.select_related("asset__category", "asset__owner_unit"))
         return OrderFacts(
             total_fen=sum(line.original_value_fen for line in lines),
@@ -123,37 +150,56 @@ class AllocationHandler(OrderTypeHandler):
             _check_items_in_stock(order, allocation.warehouse_id)
 
     def on_submit(self, order: Order, actor: User, line_ids: Sequence[int]) -> None:
-        services._record_each(order, actor, line_ids, EventType.ALLOCATION_REQUESTED,
-                              f"{order.applicant_unit.display_name}申请调剂")
+        services._record_each(
+            order,
+            actor,
+            line_ids,
+            EventType.ALLOCATION_REQUESTED,
+            f"{order.applicant_unit.display_name}申请调剂",
+        )
 
     def on_release(self, order: Order, actor: User | None, action: str, line_ids: Sequence[int]) -> None:
-        services._record_each(order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用"))
+        services._record_each(
+            order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用")
+        )
 
     def work_q(self, *, keeper_unit_ids: set[int], clerk_unit_ids: set[int]) -> Q | None:
         q = Q(pk__in=[])
         if keeper_unit_ids:
-            q |= Q(order_type=self.order_type, handling_unit_id__in=keeper_unit_ids, status=OrderStatus.APPROVED)
+            q |= Q(
+                order_type=self.order_type, handling_unit_id__in=keeper_unit_ids, status=OrderStatus.APPROVED
+            )
         if clerk_unit_ids:
-            q |= Q(order_type=self.order_type, applicant_unit_id__in=clerk_unit_ids, status=OrderStatus.EXECUTING)
+            q |= Q(
+                order_type=self.order_type, applicant_unit_id__in=clerk_unit_ids, status=OrderStatus.EXECUTING
+            )
         return q
 
     def work_label(self, order: Order) -> str:
         return "待出仓" if order.status == OrderStatus.APPROVED else "待签收"
 
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
-        allocation = AllocationOrder.objects.select_related("warehouse", "category", "receiving_department",
-                                                            "acknowledged_by", "dispatched_by").get(order=order)
+        allocation = AllocationOrder.objects.select_related(
+            "warehouse", "category", "receiving_department", "acknowledged_by", "dispatched_by"
+        ).get(order=order)
         return {"allocation": allocation, "warehouse": allocation.warehouse}
 
     def actions(self, order: Order, user: User) -> list[dict[str, str]]:
         found = []
         if order.status == OrderStatus.APPROVED and wf.holds(user, Role.KEEPER, order.handling_unit_id):
             found.append(_act("出仓", reverse("warehouse:allocation_dispatch", args=[order.pk])))
-        if order.status == OrderStatus.EXECUTING and wf.holds(user, Role.ASSET_CLERK, order.applicant_unit_id):
+        if order.status == OrderStatus.EXECUTING and wf.holds(
+            user, Role.ASSET_CLERK, order.applicant_unit_id
+        ):
             found.append(_act("签收", reverse("warehouse:allocation_acknowledge", args=[order.pk])))
         if order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING, OrderStatus.DONE):
-            found.append(_act("打印调拨单", reverse("warehouse:allocation_handover", args=[order.pk]),
-                              "outline-secondary"))
+            found.append(
+                _act(
+                    "打印调拨单",
+                    reverse("warehouse:allocation_handover", args=[order.pk]),
+                    "outline-secondary",
+                )
+            )
         return found
 
     def edit_url(self, order: Order) -> str:
@@ -192,7 +238,8 @@ class LoanHandler(OrderTypeHandler):
 
         soon = local_today() + dt.timedelta(days=3)
         return Q(order_type=self.order_type, handling_unit_id__in=keeper_unit_ids) & (
-            Q(status=OrderStatus.APPROVED) | Q(status=OrderStatus.EXECUTING, loan__due_on__lte=soon))
+            Q(status=OrderStatus.APPROVED) | Q(status=OrderStatus.EXECUTING, loan__due_on__lte=soon)
+        )
 
     def work_label(self, order: Order) -> str:
         return "待借出" if order.status == OrderStatus.APPROVED else "到期待归还"
@@ -200,10 +247,14 @@ class LoanHandler(OrderTypeHandler):
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
         loan = LoanOrder.objects.select_related("warehouse").get(order=order)
         today = local_today()
-        return {"loan": loan, "warehouse": loan.warehouse,
-                "overdue_days": (today - loan.due_on).days if order.status == OrderStatus.EXECUTING
-                and loan.due_on < today else 0,
-                "extensions": Order.objects.filter(parent=order).order_by("created_at")}
+        return {
+            "loan": loan,
+            "warehouse": loan.warehouse,
+            "overdue_days": (today - loan.due_on).days
+            if order.status == OrderStatus.EXECUTING and loan.due_on < today
+            else 0,
+            "extensions": Order.objects.filter(parent=order).order_by("created_at"),
+        }
 
     def actions(self, order: Order, user: User) -> list[dict[str, str]]:
         found = []
@@ -212,8 +263,12 @@ class LoanHandler(OrderTypeHandler):
             found.append(_act("借出", reverse("warehouse:loan_lend", args=[order.pk])))
         if order.status == OrderStatus.EXECUTING and keeper:
             found.append(_act("归还验收", reverse("warehouse:loan_return", args=[order.pk])))
-        if order.status == OrderStatus.EXECUTING and wf.holds(user, Role.ASSET_CLERK, order.applicant_unit_id):
-            found.append(_act("申请延期", reverse("warehouse:loan_extend", args=[order.pk]), "outline-primary"))
+        if order.status == OrderStatus.EXECUTING and wf.holds(
+            user, Role.ASSET_CLERK, order.applicant_unit_id
+        ):
+            found.append(
+                _act("申请延期", reverse("warehouse:loan_extend", args=[order.pk]), "outline-primary")
+            )
         return found
 
     def edit_url(self, order: Order) -> str:
@@ -228,8 +283,10 @@ class LoanExtensionHandler(OrderTypeHandler):
 
     def facts(self, order: Order) -> OrderFacts:
         lines = list(OrderLine.objects.filter(order_id=order.parent_id).select_related("asset__category"))
-        return OrderFacts(total_fen=sum(line.original_value_fen for line in lines),
-                          category_codes=frozenset(line.asset.category.code for line in lines))
+        return OrderFacts(
+            total_fen=sum(line.original_value_fen for line in lines),
+            category_codes=frozenset(line.asset.category.code for line in lines),
+        )
 
     def on_approved(self, order: Order, actor: User) -> None:
         services.extension_take_effect(order, actor)
@@ -241,4 +298,3 @@ class LoanExtensionHandler(OrderTypeHandler):
 def register_all() -> None:
     for handler in (IntakeHandler(), AllocationHandler(), LoanHandler(), LoanExtensionHandler()):
         register(handler)
-

@@ -47,7 +47,9 @@ class Warehouse(models.Model):
         verbose_name = _("公物仓")
         verbose_name_plural = _("公物仓")
         ordering = ["region_id", "code"]
-        constraints = [models.CheckConstraint(condition=Q(kind__in=WarehouseKind.values), name="warehouse_kind_known")]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=WarehouseKind.values), name="warehouse_kind_known")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -60,7 +62,9 @@ class Warehouse(models.Model):
 class StorageBin(models.Model):
     """A place inside a physical warehouse (库位), e.g. A-01-02: zone, shelf, level."""
 
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="bins", verbose_name=_("仓库"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="bins", verbose_name=_("仓库")
+    )
     code = models.CharField(_("库位编码"), max_length=20)
     name = models.CharField(_("库位名称"), max_length=100, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -85,7 +89,11 @@ class ProvisioningStandard(models.Model):
 
     name = models.CharField(_("品目"), max_length=100, unique=True)
     category = models.ForeignKey(
-        "assets.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        "assets.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("资产分类"),
     )
     price_cap_fen = models.BigIntegerField(_("价格上限（分）"))
@@ -101,7 +109,8 @@ class ProvisioningStandard(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(price_cap_fen__gte=0), name="standard_price_cap_non_negative"),
             models.UniqueConstraint(
-                fields=["category"], condition=Q(is_default_for_category=True, is_active=True),
+                fields=["category"],
+                condition=Q(is_default_for_category=True, is_active=True),
                 name="standard_one_default_per_category",
             ),
         ]
@@ -118,20 +127,40 @@ class PoolItem(models.Model):
     puts them back there).
     """
 
-    asset = models.ForeignKey("assets.Asset", on_delete=models.PROTECT, related_name="pool_items",
-                              verbose_name=_("资产"))
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="items", verbose_name=_("仓库"))
-    bin = models.ForeignKey(StorageBin, on_delete=models.PROTECT, null=True, blank=True, related_name="items",
-                            verbose_name=_("库位"))
-    status = models.CharField(_("在库状态"), max_length=20, choices=PoolItemStatus.choices,
-                              default=PoolItemStatus.IN_STOCK)
+    asset = models.ForeignKey(
+        "assets.Asset", on_delete=models.PROTECT, related_name="pool_items", verbose_name=_("资产")
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="items", verbose_name=_("仓库")
+    )
+    bin = models.ForeignKey(
+        StorageBin,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="items",
+        verbose_name=_("库位"),
+    )
+    status = models.CharField(
+        _("在库状态"), max_length=20, choices=PoolItemStatus.choices, default=PoolItemStatus.IN_STOCK
+    )
     source = models.CharField(_("来源"), max_length=20, choices=IntakeSource.choices)
-    source_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("移交单位"))
-    home_unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("存放单位"))
+    source_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("移交单位")
+    )
+    home_unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("存放单位")
+    )
     home_location = models.CharField(_("存放地点"), max_length=200, blank=True)
     status_before_intake = models.CharField(_("入仓前资产状态"), max_length=20)
-    intake_line = models.ForeignKey("workflow.OrderLine", on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name=_("入仓明细"))
+    intake_line = models.ForeignKey(
+        "workflow.OrderLine",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("入仓明细"),
+    )
     listed_at = models.DateTimeField(_("入仓时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("出仓时间"), null=True, blank=True)
 
@@ -141,9 +170,13 @@ class PoolItem(models.Model):
         ordering = ["-listed_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["asset"], condition=Q(status__in=ACTIVE_POOL_STATUSES), name="poolitem_one_active_per_asset"
+                fields=["asset"],
+                condition=Q(status__in=ACTIVE_POOL_STATUSES),
+                name="poolitem_one_active_per_asset",
             ),
-            models.CheckConstraint(condition=Q(status__in=PoolItemStatus.values), name="poolitem_status_known"),
+            models.CheckConstraint(
+                condition=Q(status__in=PoolItemStatus.values), name="poolitem_status_known"
+            ),
         ]
         indexes = [models.Index(fields=["warehouse", "status", "id"], name="poolitem_warehouse_status")]
 
@@ -158,8 +191,12 @@ class PoolItem(models.Model):
 class IntakeOrder(models.Model):
     """入仓: what an intake order adds — the warehouse and the source tag (DOMAIN.md §3)."""
 
-    order = models.OneToOneField("workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="intake")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("入仓仓库"))
+    order = models.OneToOneField(
+        "workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="intake"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("入仓仓库")
+    )
     source = models.CharField(_("来源"), max_length=20, choices=IntakeSource.choices)
     source_note = models.CharField(_("来源说明"), max_length=200, blank=True)
 
@@ -167,8 +204,13 @@ class IntakeOrder(models.Model):
         verbose_name = _("入仓申请")
         verbose_name_plural = _("入仓申请")
         constraints = [
-            models.CheckConstraint(condition=~Q(source="other") | ~Q(source_note=""), name="intake_other_needs_reason"),
+            models.CheckConstraint(
+                condition=~Q(source="other") | ~Q(source_note=""), name="intake_other_needs_reason"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.order_id)
 
 
 class AllocationOrder(models.Model):
@@ -178,23 +220,52 @@ class AllocationOrder(models.Model):
     recorded when the receiver signs (签收).
     """
 
-    order = models.OneToOneField("workflow.Order", on_delete=models.PROTECT, primary_key=True,
-                                 related_name="allocation")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("仓库"))
-    mode = models.CharField(_("申领方式"), max_length=10, choices=AllocationMode.choices, default=AllocationMode.ITEMS)
+    order = models.OneToOneField(
+        "workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="allocation"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("仓库")
+    )
+    mode = models.CharField(
+        _("申领方式"), max_length=10, choices=AllocationMode.choices, default=AllocationMode.ITEMS
+    )
     purpose = models.CharField(_("用途"), max_length=200)
-    category = models.ForeignKey("assets.Category", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                 verbose_name=_("申领分类"))
+    category = models.ForeignKey(
+        "assets.Category",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("申领分类"),
+    )
     quantity = models.PositiveIntegerField(_("申领数量"), null=True, blank=True)
     savings_fen = models.BigIntegerField(_("节约资金（分）"), null=True, blank=True)
-    receiving_department = models.ForeignKey("org.Department", on_delete=models.PROTECT, null=True, blank=True,
-                                             related_name="+", verbose_name=_("使用部门"))
+    receiving_department = models.ForeignKey(
+        "org.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("使用部门"),
+    )
     receiving_location = models.CharField(_("存放地点"), max_length=200, blank=True)
-    dispatched_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                      related_name="+", verbose_name=_("发货人"))
+    dispatched_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("发货人"),
+    )
     dispatched_at = models.DateTimeField(_("出仓时间"), null=True, blank=True)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                        related_name="+", verbose_name=_("签收人"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("签收人"),
+    )
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
 
     class Meta:
@@ -207,12 +278,19 @@ class AllocationOrder(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(self.order_id)
+
 
 class LoanOrder(models.Model):
     """借用: temporary use until a due date; title stays. Return is inspected by the keeper."""
 
-    order = models.OneToOneField("workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="loan")
-    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("仓库"))
+    order = models.OneToOneField(
+        "workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="loan"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("仓库")
+    )
     purpose = models.CharField(_("借用用途"), max_length=200)
     due_on = models.DateField(_("归还日期"))
     lent_at = models.DateTimeField(_("借出时间"), null=True, blank=True)
@@ -226,13 +304,19 @@ class LoanOrder(models.Model):
         verbose_name_plural = _("借用")
         indexes = [models.Index(fields=["due_on"], name="loan_due_on")]
 
+    def __str__(self) -> str:
+        return str(self.order_id)
+
 
 class LoanExtension(models.Model):
     """借用延期: a request to move a loan's due date, approved like any order."""
 
-    order = models.OneToOneField("workflow.Order", on_delete=models.PROTECT, primary_key=True,
-                                 related_name="extension")
-    loan = models.ForeignKey(LoanOrder, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("借用单"))
+    order = models.OneToOneField(
+        "workflow.Order", on_delete=models.PROTECT, primary_key=True, related_name="extension"
+    )
+    loan = models.ForeignKey(
+        LoanOrder, on_delete=models.PROTECT, related_name="extensions", verbose_name=_("借用单")
+    )
     previous_due_on = models.DateField(_("原归还日期"))
     new_due_on = models.DateField(_("申请延至"))
     reason = models.CharField(_("延期理由"), max_length=200)
@@ -241,6 +325,10 @@ class LoanExtension(models.Model):
         verbose_name = _("借用延期")
         verbose_name_plural = _("借用延期")
         constraints = [
-            models.CheckConstraint(condition=Q(new_due_on__gt=models.F("previous_due_on")),
-                                   name="extension_moves_due_date_later"),
+            models.CheckConstraint(
+                condition=Q(new_due_on__gt=models.F("previous_due_on")), name="extension_moves_due_date_later"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return str(self.order_id)

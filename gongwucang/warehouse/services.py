@@ -52,23 +52,34 @@ INTAKE_STATUSES = (AssetStatus.IDLE, AssetStatus.IN_USE)
 
 # --- warehouses and bins -------------------------------------------------------------------
 
+
 def _is_admin(actor: User, region_id: int) -> bool:
     if actor.is_superuser:
         return True
-    return any(role == Role.ADMIN for unit_id, role in scope_for(actor).roles
-               if Unit.objects.filter(pk=unit_id, region_id=region_id).exists())
+    return any(
+        role == Role.ADMIN
+        for unit_id, role in scope_for(actor).roles
+        if Unit.objects.filter(pk=unit_id, region_id=region_id).exists()
+    )
 
 
 @transaction.atomic
-def warehouse_create(*, actor: User, region: Region, code: str, name: str, kind: str, operating_unit: Unit,
-                     address: str = "") -> Warehouse:
+def warehouse_create(
+    *, actor: User, region: Region, code: str, name: str, kind: str, operating_unit: Unit, address: str = ""
+) -> Warehouse:
     """Open a warehouse of the region, run by `operating_unit` (administrators only)."""
     if not _is_admin(actor, region.pk):
         raise ActionNotAllowed("只有系统管理员可以设立公物仓")
     if operating_unit.region_id != region.pk:
         raise ValidationError({"operating_unit": "运营单位必须属于同一区域"})
-    warehouse = Warehouse(region=region, code=code.strip(), name=name.strip(), kind=kind,
-                          operating_unit=operating_unit, address=address)
+    warehouse = Warehouse(
+        region=region,
+        code=code.strip(),
+        name=name.strip(),
+        kind=kind,
+        operating_unit=operating_unit,
+        address=address,
+    )
     warehouse.full_clean()
     warehouse.save()
     return warehouse
@@ -77,7 +88,9 @@ def warehouse_create(*, actor: User, region: Region, code: str, name: str, kind:
 @transaction.atomic
 def storage_bin_create(*, actor: User, warehouse: Warehouse, code: str, name: str = "") -> StorageBin:
     """Add a bin to a physical warehouse (its keepers or an administrator)."""
-    if not (wf.holds(actor, Role.KEEPER, warehouse.operating_unit_id) or _is_admin(actor, warehouse.region_id)):
+    if not (
+        wf.holds(actor, Role.KEEPER, warehouse.operating_unit_id) or _is_admin(actor, warehouse.region_id)
+    ):
         raise ActionNotAllowed("只有本仓仓管员或系统管理员可以设置库位")
     if warehouse.kind != WarehouseKind.PHYSICAL:
         raise ValidationError("虚拟仓没有库位")
@@ -88,6 +101,7 @@ def storage_bin_create(*, actor: User, warehouse: Warehouse, code: str, name: st
 
 
 # --- shared checks -------------------------------------------------------------------------
+
 
 def clerk_unit(actor: User, unit_id: int | None = None) -> Unit:
     """The unit the clerk files for: the one given, or their only clerk unit."""
@@ -102,8 +116,11 @@ def clerk_unit(actor: User, unit_id: int | None = None) -> Unit:
 
 
 def _warehouse(warehouse_id: int, region_id: int) -> Warehouse:
-    warehouse = Warehouse.objects.select_related("operating_unit").filter(
-        pk=warehouse_id, region_id=region_id, is_active=True).first()
+    warehouse = (
+        Warehouse.objects.select_related("operating_unit")
+        .filter(pk=warehouse_id, region_id=region_id, is_active=True)
+        .first()
+    )
     if warehouse is None:
         raise ValidationError({"warehouse": "请选择本区域在用的公物仓"})
     return warehouse
@@ -131,17 +148,31 @@ def _condition(value: str) -> str:
 
 
 def active_pool_item(asset_id: int) -> PoolItem | None:
-    return PoolItem.objects.filter(asset_id=asset_id, status__in=[PoolItemStatus.IN_STOCK, PoolItemStatus.ON_LOAN]) \
-        .select_related("warehouse", "bin", "home_unit").first()
+    return (
+        PoolItem.objects.filter(
+            asset_id=asset_id, status__in=[PoolItemStatus.IN_STOCK, PoolItemStatus.ON_LOAN]
+        )
+        .select_related("warehouse", "bin", "home_unit")
+        .first()
+    )
 
 
-def _record_each(order: Order, actor: User | None, line_ids: Sequence[int], event_type: str, note: str) -> None:
+def _record_each(
+    order: Order, actor: User | None, line_ids: Sequence[int], event_type: str, note: str
+) -> None:
     for line in OrderLine.objects.filter(pk__in=line_ids).order_by("asset_id"):
-        asset_apply_change(actor=actor, asset_id=line.asset_id, values={}, event_type=event_type,
-                           reference=order.order_no, note=note)
+        asset_apply_change(
+            actor=actor,
+            asset_id=line.asset_id,
+            values={},
+            event_type=event_type,
+            reference=order.order_no,
+            note=note,
+        )
 
 
 # --- intake (入仓) ---------------------------------------------------------------------------
+
 
 def _check_intake_meta(source: str, source_note: str) -> tuple[str, str]:
     if source not in IntakeSource.values:
@@ -161,8 +192,12 @@ def check_intake_assets(*, unit: Unit, source: str, assets: Sequence[Asset]) -> 
         if asset.owner_unit_id != unit.pk:
             raise ValidationError({"assets": f"资产 {label} 不属于{unit.display_name}"})
         if asset.status not in INTAKE_STATUSES:
-            raise ValidationError({"assets": f"资产 {label} 的状态为「{asset.get_status_display()}」，"
-                                             "只有在用或闲置的资产可以入仓"})
+            raise ValidationError(
+                {
+                    "assets": f"资产 {label} 的状态为「{asset.get_status_display()}」，"
+                    "只有在用或闲置的资产可以入仓"
+                }
+            )
         if source == IntakeSource.IDLE and asset.status != AssetStatus.IDLE:
             raise ValidationError({"assets": f"资产 {label} 不是闲置状态，请选择其他来源或先标记闲置"})
         if active_pool_item(asset.pk) is not None:
@@ -170,8 +205,18 @@ def check_intake_assets(*, unit: Unit, source: str, assets: Sequence[Asset]) -> 
 
 
 @transaction.atomic
-def intake_create(*, actor: User, warehouse_id: int, source: str, asset_ids: Sequence[int], source_note: str = "",
-                  title: str = "", unit_id: int | None = None, submit: bool = False, comment: str = "") -> Order:
+def intake_create(
+    *,
+    actor: User,
+    warehouse_id: int,
+    source: str,
+    asset_ids: Sequence[int],
+    source_note: str = "",
+    title: str = "",
+    unit_id: int | None = None,
+    submit: bool = False,
+    comment: str = "",
+) -> Order:
     """A clerk hands the unit's cards into the pool: a draft intake order (submitted if asked)."""
     unit = clerk_unit(actor, unit_id)
     warehouse = _warehouse(warehouse_id, unit.region_id)
@@ -181,29 +226,46 @@ def intake_create(*, actor: User, warehouse_id: int, source: str, asset_ids: Seq
         raise ValidationError({"assets": "所选资产不存在"})
     check_intake_assets(unit=unit, source=source, assets=assets)
     title = title.strip() or f"{len(assets)}项资产入仓（{IntakeSource(source).label}）"
-    order = wf.order_create(actor=actor, order_type=OrderType.INTAKE, applicant_unit=unit, title=title,
-                            asset_ids=[a.pk for a in assets], handling_unit=warehouse.operating_unit)
+    order = wf.order_create(
+        actor=actor,
+        order_type=OrderType.INTAKE,
+        applicant_unit=unit,
+        title=title,
+        asset_ids=[a.pk for a in assets],
+        handling_unit=warehouse.operating_unit,
+    )
     IntakeOrder.objects.create(order=order, warehouse=warehouse, source=source, source_note=source_note)
     if submit:
         wf.order_submit(actor=actor, order_id=order.pk, comment=comment)
-    return order
+    return Order.objects.get(pk=order.pk)
 
 
 @transaction.atomic
-def intake_update(*, actor: User, order_id: int, warehouse_id: int, source: str, asset_ids: Sequence[int],
-                  source_note: str = "", title: str = "") -> Order:
+def intake_update(
+    *,
+    actor: User,
+    order_id: int,
+    warehouse_id: int,
+    source: str,
+    asset_ids: Sequence[int],
+    source_note: str = "",
+    title: str = "",
+) -> Order:
     """Edit a draft or returned intake: warehouse, source, lines, title."""
     order = wf.lock_editable(actor=actor, order_id=order_id)
     warehouse = _warehouse(warehouse_id, order.region_id)
     source, source_note = _check_intake_meta(source, source_note)
     assets = list(Asset.objects.filter(pk__in=sorted(set(asset_ids))))
     check_intake_assets(unit=order.applicant_unit, source=source, assets=assets)
-    IntakeOrder.objects.filter(order=order).update(warehouse=warehouse, source=source, source_note=source_note)
+    IntakeOrder.objects.filter(order=order).update(
+        warehouse=warehouse, source=source, source_note=source_note
+    )
     if order.handling_unit_id != warehouse.operating_unit_id:
         order.handling_unit = warehouse.operating_unit
         order.save(update_fields=["handling_unit"])
-    return wf.order_lines_set(actor=actor, order_id=order.pk, asset_ids=[a.pk for a in assets],
-                              title=title.strip() or order.title)
+    return wf.order_lines_set(
+        actor=actor, order_id=order.pk, asset_ids=[a.pk for a in assets], title=title.strip() or order.title
+    )
 
 
 @dataclass(frozen=True)
@@ -218,7 +280,9 @@ class LineDecision:
 
 
 @transaction.atomic
-def intake_receive(*, actor: User, order_id: int, decisions: Sequence[LineDecision], comment: str = "") -> Order:
+def intake_receive(
+    *, actor: User, order_id: int, decisions: Sequence[LineDecision], comment: str = ""
+) -> Order:
     """The keeper receives (验收) lines of an approved intake: accepted ones enter the pool (title
     moves to the warehouse's unit for a physical warehouse; a virtual one lists the card and title
     stays), refused ones go back. When no line is left the intake is done."""
@@ -243,63 +307,122 @@ def intake_receive(*, actor: User, order_id: int, decisions: Sequence[LineDecisi
             note = (decision.note or "").strip()
             if not note:
                 raise ValidationError({"note": f"拒收 {label} 时请说明原因"})
-            asset_apply_change(actor=actor, asset_id=asset.pk, values={}, event_type=EventType.INTAKE_REFUSED,
-                               reference=order.order_no, note=f"拒收：{note}")
+            asset_apply_change(
+                actor=actor,
+                asset_id=asset.pk,
+                values={},
+                event_type=EventType.INTAKE_REFUSED,
+                reference=order.order_no,
+                note=f"拒收：{note}",
+            )
             line.outcome, line.outcome_note = LineOutcome.REFUSED, note[:200]
         else:
             condition = _condition(decision.condition)
             storage_bin = None
             if warehouse.kind == WarehouseKind.PHYSICAL:
-                storage_bin = StorageBin.objects.filter(pk=decision.bin_id, warehouse=warehouse,
-                                                        is_active=True).first()
+                storage_bin = StorageBin.objects.filter(
+                    pk=decision.bin_id, warehouse=warehouse, is_active=True
+                ).first()
                 if storage_bin is None:
                     raise ValidationError({"bin": f"请为 {label} 选择本仓的库位"})
                 home_unit = warehouse.operating_unit
                 home_location = f"{warehouse.name} {storage_bin.code}"
-                values = {"status": AssetStatus.IN_WAREHOUSE, "condition": condition, "owner_unit": home_unit,
-                          "user_unit": home_unit, "department": None, "custodian": None,
-                          "location": home_location, "usage": Usage.IDLE}
+                values = {
+                    "status": AssetStatus.IN_WAREHOUSE,
+                    "condition": condition,
+                    "owner_unit": home_unit,
+                    "user_unit": home_unit,
+                    "department": None,
+                    "custodian": None,
+                    "location": home_location,
+                    "usage": Usage.IDLE,
+                }
             else:
                 home_unit, home_location = asset.user_unit, asset.location
                 values = {"status": AssetStatus.IN_WAREHOUSE, "condition": condition, "usage": Usage.IDLE}
             status_before = asset.status
-            asset_apply_change(actor=actor, asset_id=asset.pk, values=values, event_type=EventType.INTAKE_RECEIVED,
-                               reference=order.order_no, note=f"验收入仓：{warehouse.name}")
-            PoolItem.objects.create(
-                asset=asset, warehouse=warehouse, bin=storage_bin, source=intake.source,
-                source_unit=order.applicant_unit, home_unit=home_unit, home_location=home_location[:200],
-                status_before_intake=status_before, intake_line=line,
+            asset_apply_change(
+                actor=actor,
+                asset_id=asset.pk,
+                values=values,
+                event_type=EventType.INTAKE_RECEIVED,
+                reference=order.order_no,
+                note=f"验收入仓：{warehouse.name}",
             )
-            line.outcome, line.condition_after, line.outcome_note = LineOutcome.ACCEPTED, condition, decision.note[:200]
+            PoolItem.objects.create(
+                asset=asset,
+                warehouse=warehouse,
+                bin=storage_bin,
+                source=intake.source,
+                source_unit=order.applicant_unit,
+                home_unit=home_unit,
+                home_location=home_location[:200],
+                status_before_intake=status_before,
+                intake_line=line,
+            )
+            line.outcome, line.condition_after, line.outcome_note = (
+                LineOutcome.ACCEPTED,
+                condition,
+                decision.note[:200],
+            )
         line.is_open = False
         line.handled_by, line.handled_at = actor, now
-        line.save(update_fields=["outcome", "condition_after", "outcome_note", "is_open", "handled_by", "handled_at"])
+        line.save(
+            update_fields=[
+                "outcome",
+                "condition_after",
+                "outcome_note",
+                "is_open",
+                "handled_by",
+                "handled_at",
+            ]
+        )
     remaining = order.lines.filter(outcome=LineOutcome.PENDING).exists()
-    wf.transition(order, action=Action.RECEIVE, target=OrderStatus.EXECUTING if remaining else OrderStatus.DONE,
-                  actor=actor, comment=comment, role=Role.KEEPER)
+    wf.transition(
+        order,
+        action=Action.RECEIVE,
+        target=OrderStatus.EXECUTING if remaining else OrderStatus.DONE,
+        actor=actor,
+        comment=comment,
+        role=Role.KEEPER,
+    )
     if not remaining:
         accepted = order.lines.filter(outcome=LineOutcome.ACCEPTED).count()
-        notify([order.applicant] + holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK), order=order,
-               title=f"入仓验收完成：{order.order_no}", body=f"验收入仓 {accepted} 项，请查看公物仓资产接收专用收据。")
+        notify(
+            [order.applicant, *holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK)],
+            order=order,
+            title=f"入仓验收完成：{order.order_no}",
+            body=f"验收入仓 {accepted} 项，请查看公物仓资产接收专用收据。",
+        )
     return order
 
 
 # --- allocation (调剂/申领) and loans: requests from the catalogue ---------------------------------
 
+
 def _pool_items_for_request(unit: Unit, pool_item_ids: Sequence[int]) -> list[PoolItem]:
     ids = sorted(set(pool_item_ids))
     if not ids:
         raise ValidationError({"items": "请至少选择一项物品"})
-    items = list(PoolItem.objects.filter(pk__in=ids, warehouse__region_id=unit.region_id)
-                 .select_related("asset", "warehouse__operating_unit"))
+    items = list(
+        PoolItem.objects.filter(pk__in=ids, warehouse__region_id=unit.region_id).select_related(
+            "asset", "warehouse__operating_unit"
+        )
+    )
     if len(items) != len(ids):
         raise ValidationError({"items": "所选物品不存在"})
     for item in items:
         if item.status != PoolItemStatus.IN_STOCK:
-            raise ValidationError({"items": f"物品 {item.asset.asset_no} {item.asset.name} 当前"
-                                            f"「{item.get_status_display()}」，不能申请"})
+            raise ValidationError(
+                {
+                    "items": f"物品 {item.asset.asset_no} {item.asset.name} 当前"
+                    f"「{item.get_status_display()}」，不能申请"
+                }
+            )
         if item.asset.owner_unit_id == unit.pk:
-            raise ValidationError({"items": f"物品 {item.asset.asset_no} {item.asset.name} 是本单位的资产，无需申领"})
+            raise ValidationError(
+                {"items": f"物品 {item.asset.asset_no} {item.asset.name} 是本单位的资产，无需申领"}
+            )
     return items
 
 
@@ -318,27 +441,50 @@ def _purpose(purpose: str) -> str:
 
 
 @transaction.atomic
-def allocation_request(*, actor: User, pool_item_ids: Sequence[int], purpose: str, unit_id: int | None = None,
-                       submit: bool = True, comment: str = "") -> list[Order]:
+def allocation_request(
+    *,
+    actor: User,
+    pool_item_ids: Sequence[int],
+    purpose: str,
+    unit_id: int | None = None,
+    submit: bool = True,
+    comment: str = "",
+) -> list[Order]:
     """A unit asks for specific pool items (the basket): one allocation order per warehouse,
     submitted at once unless kept as a draft. The loser of a race for an item gets a clear message."""
     unit = clerk_unit(actor, unit_id)
     purpose = _purpose(purpose)
     orders = []
     for warehouse, items in _by_warehouse(_pool_items_for_request(unit, pool_item_ids)).items():
-        order = wf.order_create(actor=actor, order_type=OrderType.ALLOCATION, applicant_unit=unit,
-                                title=f"申领{len(items)}项：{purpose}"[:200], asset_ids=[i.asset_id for i in items],
-                                handling_unit=warehouse.operating_unit)
-        AllocationOrder.objects.create(order=order, warehouse=warehouse, mode=AllocationMode.ITEMS, purpose=purpose)
+        order = wf.order_create(
+            actor=actor,
+            order_type=OrderType.ALLOCATION,
+            applicant_unit=unit,
+            title=f"申领{len(items)}项：{purpose}"[:200],
+            asset_ids=[i.asset_id for i in items],
+            handling_unit=warehouse.operating_unit,
+        )
+        AllocationOrder.objects.create(
+            order=order, warehouse=warehouse, mode=AllocationMode.ITEMS, purpose=purpose
+        )
         if submit:
             wf.order_submit(actor=actor, order_id=order.pk, comment=comment)
-        orders.append(order)
+        orders.append(Order.objects.get(pk=order.pk))
     return orders
 
 
 @transaction.atomic
-def allocation_request_category(*, actor: User, warehouse_id: int, category_id: int, quantity: int, purpose: str,
-                                unit_id: int | None = None, submit: bool = True, comment: str = "") -> Order:
+def allocation_request_category(
+    *,
+    actor: User,
+    warehouse_id: int,
+    category_id: int,
+    quantity: int,
+    purpose: str,
+    unit_id: int | None = None,
+    submit: bool = True,
+    comment: str = "",
+) -> Order:
     """A unit asks for a category and a quantity; the keeper picks the items at dispatch."""
     unit = clerk_unit(actor, unit_id)
     warehouse = _warehouse(warehouse_id, unit.region_id)
@@ -348,19 +494,35 @@ def allocation_request_category(*, actor: User, warehouse_id: int, category_id: 
     if not isinstance(quantity, int) or quantity < 1:
         raise ValidationError({"quantity": "数量至少为 1"})
     purpose = _purpose(purpose)
-    order = wf.order_create(actor=actor, order_type=OrderType.ALLOCATION, applicant_unit=unit,
-                            title=f"申领{category.name}{quantity}{category.measure_unit}：{purpose}"[:200],
-                            handling_unit=warehouse.operating_unit)
-    AllocationOrder.objects.create(order=order, warehouse=warehouse, mode=AllocationMode.CATEGORY, purpose=purpose,
-                                   category=category, quantity=quantity)
+    order = wf.order_create(
+        actor=actor,
+        order_type=OrderType.ALLOCATION,
+        applicant_unit=unit,
+        title=f"申领{category.name}{quantity}{category.measure_unit}：{purpose}"[:200],
+        handling_unit=warehouse.operating_unit,
+    )
+    AllocationOrder.objects.create(
+        order=order,
+        warehouse=warehouse,
+        mode=AllocationMode.CATEGORY,
+        purpose=purpose,
+        category=category,
+        quantity=quantity,
+    )
     if submit:
         wf.order_submit(actor=actor, order_id=order.pk, comment=comment)
-    return order
+    return Order.objects.get(pk=order.pk)
 
 
 @transaction.atomic
-def allocation_update(*, actor: User, order_id: int, purpose: str, keep_asset_ids: Sequence[int] | None = None,
-                      quantity: int | None = None) -> Order:
+def allocation_update(
+    *,
+    actor: User,
+    order_id: int,
+    purpose: str,
+    keep_asset_ids: Sequence[int] | None = None,
+    quantity: int | None = None,
+) -> Order:
     """Edit a draft or returned allocation: purpose, drop lines, or the quantity of a category request."""
     order = wf.lock_editable(actor=actor, order_id=order_id)
     allocation = AllocationOrder.objects.get(order=order)
@@ -370,17 +532,27 @@ def allocation_update(*, actor: User, order_id: int, purpose: str, keep_asset_id
             raise ValidationError({"quantity": "数量至少为 1"})
         allocation.quantity = quantity
     allocation.save()
-    keep = list(order.lines.values_list("asset_id", flat=True)) if keep_asset_ids is None else [
-        a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
+    keep = (
+        list(order.lines.values_list("asset_id", flat=True))
+        if keep_asset_ids is None
+        else [a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
+    )
     if allocation.mode == AllocationMode.ITEMS and not keep:
         raise ValidationError({"items": "请至少保留一项物品，或撤销申请"})
-    return wf.order_lines_set(actor=actor, order_id=order.pk, asset_ids=keep,
-                              title=f"申领{len(keep)}项：{allocation.purpose}"[:200]
-                              if allocation.mode == AllocationMode.ITEMS else order.title)
+    return wf.order_lines_set(
+        actor=actor,
+        order_id=order.pk,
+        asset_ids=keep,
+        title=f"申领{len(keep)}项：{allocation.purpose}"[:200]
+        if allocation.mode == AllocationMode.ITEMS
+        else order.title,
+    )
 
 
 @transaction.atomic
-def allocation_dispatch(*, actor: User, order_id: int, pool_item_ids: Sequence[int] = (), comment: str = "") -> Order:
+def allocation_dispatch(
+    *, actor: User, order_id: int, pool_item_ids: Sequence[int] = (), comment: str = ""
+) -> Order:
     """The keeper dispatches (出仓) an approved allocation; for a category request they pick the
     items here. The receiver is told to sign for them."""
     order = _lock_for_keeper(actor, order_id, Action.DISPATCH, OrderType.ALLOCATION)
@@ -392,7 +564,9 @@ def allocation_dispatch(*, actor: User, order_id: int, pool_item_ids: Sequence[i
             if item.warehouse_id != allocation.warehouse_id:
                 raise ValidationError({"items": f"{item.asset.asset_no} 不在本仓"})
             if item.asset.category_id not in allowed:
-                raise ValidationError({"items": f"{item.asset.asset_no} 不属于申领的分类「{allocation.category.name}」"})
+                raise ValidationError(
+                    {"items": f"{item.asset.asset_no} 不属于申领的分类「{allocation.category.name}」"}
+                )
         if len(picked) > (allocation.quantity or 0):
             raise ValidationError({"items": f"最多配发 {allocation.quantity} 项"})
         cards = wf.lock_cards(i.asset_id for i in picked)
@@ -409,25 +583,43 @@ def allocation_dispatch(*, actor: User, order_id: int, pool_item_ids: Sequence[i
         raise ValidationError("没有可出仓的物品")
     for line in lines:
         item = active_pool_item(line.asset_id)
-        if item is None or item.status != PoolItemStatus.IN_STOCK or item.warehouse_id != allocation.warehouse_id:
+        if (
+            item is None
+            or item.status != PoolItemStatus.IN_STOCK
+            or item.warehouse_id != allocation.warehouse_id
+        ):
             raise ValidationError(f"物品 {line.asset.asset_no} 已不在本仓库存中，请撤销或退回该申请")
-    _record_each(order, actor, [line.pk for line in lines], EventType.DISPATCHED, f"出仓，调往{order.applicant_unit}")
+    _record_each(
+        order, actor, [line.pk for line in lines], EventType.DISPATCHED, f"出仓，调往{order.applicant_unit}"
+    )
     now = timezone.now()
-    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(outcome=LineOutcome.DISPATCHED,
-                                                                         handled_by=actor, handled_at=now)
+    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+        outcome=LineOutcome.DISPATCHED, handled_by=actor, handled_at=now
+    )
     allocation.dispatched_by, allocation.dispatched_at = actor, now
     allocation.save(update_fields=["dispatched_by", "dispatched_at"])
-    wf.transition(order, action=Action.DISPATCH, target=OrderStatus.EXECUTING, actor=actor, comment=comment,
-                  role=Role.KEEPER)
-    notify(holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK), order=order,
-           title=f"请签收：{order.order_no}", body=f"{allocation.warehouse.name}已出仓 {len(lines)} 项，收到后请签收。")
+    wf.transition(
+        order,
+        action=Action.DISPATCH,
+        target=OrderStatus.EXECUTING,
+        actor=actor,
+        comment=comment,
+        role=Role.KEEPER,
+    )
+    notify(
+        holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK),
+        order=order,
+        title=f"请签收：{order.order_no}",
+        body=f"{allocation.warehouse.name}已出仓 {len(lines)} 项，收到后请签收。",
+    )
     return order
 
 
 def standard_caps() -> dict[str, int]:
     """Category code → price cap (fen) of the default active standard of that category."""
     return {
-        code: cap for code, cap in ProvisioningStandard.objects.filter(
+        code: cap
+        for code, cap in ProvisioningStandard.objects.filter(
             is_active=True, is_default_for_category=True, category__isnull=False
         ).values_list("category__code", "price_cap_fen")
     }
@@ -436,13 +628,17 @@ def standard_caps() -> dict[str, int]:
 def savings_for(asset: Asset, original_value_fen: int, caps: dict[str, int] | None = None) -> int:
     caps = standard_caps() if caps is None else caps
     code = matching_standard_code(asset.category.code, caps)
-    return line_savings_fen(original_value_fen=original_value_fen, quantity=asset.quantity,
-                            price_cap_fen=caps[code] if code else None)
+    return line_savings_fen(
+        original_value_fen=original_value_fen,
+        quantity=asset.quantity,
+        price_cap_fen=caps[code] if code else None,
+    )
 
 
 @transaction.atomic
-def allocation_acknowledge(*, actor: User, order_id: int, department_id: int | None = None, location: str = "",
-                           comment: str = "") -> Order:
+def allocation_acknowledge(
+    *, actor: User, order_id: int, department_id: int | None = None, location: str = "", comment: str = ""
+) -> Order:
     """The receiving clerk signs for the goods (签收): each card moves to the receiving unit with its
     original value and accumulated depreciation, in use; the savings are recorded."""
     order = wf.lock_order(order_id)
@@ -459,7 +655,9 @@ def allocation_acknowledge(*, actor: User, order_id: int, department_id: int | N
         if department is None:
             raise ValidationError({"department": "使用部门不属于本单位"})
     allocation = AllocationOrder.objects.get(order=order)
-    lines = list(order.lines.filter(is_open=True, outcome=LineOutcome.DISPATCHED).select_related("asset__category"))
+    lines = list(
+        order.lines.filter(is_open=True, outcome=LineOutcome.DISPATCHED).select_related("asset__category")
+    )
     cards = wf.lock_cards(line.asset_id for line in lines)
     caps = standard_caps()
     now = timezone.now()
@@ -468,14 +666,24 @@ def allocation_acknowledge(*, actor: User, order_id: int, department_id: int | N
         asset = cards[line.asset_id]
         savings = savings_for(asset, asset.book.original_value_fen, caps)
         asset_apply_change(
-            actor=actor, asset_id=asset.pk, event_type=EventType.ALLOCATED, reference=order.order_no,
-            values={"owner_unit": receiver, "user_unit": receiver, "status": AssetStatus.IN_USE,
-                    "usage": Usage.OWN_USE, "department": department, "custodian": None,
-                    "location": location.strip()[:200]},
+            actor=actor,
+            asset_id=asset.pk,
+            event_type=EventType.ALLOCATED,
+            reference=order.order_no,
+            values={
+                "owner_unit": receiver,
+                "user_unit": receiver,
+                "status": AssetStatus.IN_USE,
+                "usage": Usage.OWN_USE,
+                "department": department,
+                "custodian": None,
+                "location": location.strip()[:200],
+            },
             note=f"调剂签收，节约资金 {savings / 100:,.2f} 元",
         )
         PoolItem.objects.filter(asset_id=asset.pk, status=PoolItemStatus.IN_STOCK).update(
-            status=PoolItemStatus.ALLOCATED, closed_at=now)
+            status=PoolItemStatus.ALLOCATED, closed_at=now
+        )
         line.savings_fen, line.outcome, line.is_open = savings, LineOutcome.ACKNOWLEDGED, False
         line.handled_by, line.handled_at = actor, now
         line.save(update_fields=["savings_fen", "outcome", "is_open", "handled_by", "handled_at"])
@@ -484,14 +692,25 @@ def allocation_acknowledge(*, actor: User, order_id: int, department_id: int | N
     allocation.acknowledged_by, allocation.acknowledged_at = actor, now
     allocation.receiving_department, allocation.receiving_location = department, location.strip()[:200]
     allocation.save()
-    wf.transition(order, action=Action.ACKNOWLEDGE, target=OrderStatus.DONE, actor=actor, comment=comment,
-                  role=Role.ASSET_CLERK)
-    notify(holders(unit_id=order.handling_unit_id, role=Role.KEEPER), order=order,
-           title=f"已签收：{order.order_no}", body=f"{receiver.display_name}已签收 {len(lines)} 项。")
+    wf.transition(
+        order,
+        action=Action.ACKNOWLEDGE,
+        target=OrderStatus.DONE,
+        actor=actor,
+        comment=comment,
+        role=Role.ASSET_CLERK,
+    )
+    notify(
+        holders(unit_id=order.handling_unit_id, role=Role.KEEPER),
+        order=order,
+        title=f"已签收：{order.order_no}",
+        body=f"{receiver.display_name}已签收 {len(lines)} 项。",
+    )
     return order
 
 
 # --- loans (借用/归还) ---------------------------------------------------------------------------
+
 
 def _due_on(due_on: dt.date | None, today: dt.date) -> dt.date:
     if due_on is None:
@@ -504,39 +723,63 @@ def _due_on(due_on: dt.date | None, today: dt.date) -> dt.date:
 
 
 @transaction.atomic
-def loan_request(*, actor: User, pool_item_ids: Sequence[int], purpose: str, due_on: dt.date | None,
-                 unit_id: int | None = None, submit: bool = True, comment: str = "",
-                 today: dt.date | None = None) -> list[Order]:
+def loan_request(
+    *,
+    actor: User,
+    pool_item_ids: Sequence[int],
+    purpose: str,
+    due_on: dt.date | None,
+    unit_id: int | None = None,
+    submit: bool = True,
+    comment: str = "",
+    today: dt.date | None = None,
+) -> list[Order]:
     """A unit borrows pool items for a purpose until a due date: one loan order per warehouse."""
     unit = clerk_unit(actor, unit_id)
     purpose = _purpose(purpose)
     due = _due_on(due_on, today or local_today())
     orders = []
     for warehouse, items in _by_warehouse(_pool_items_for_request(unit, pool_item_ids)).items():
-        order = wf.order_create(actor=actor, order_type=OrderType.LOAN, applicant_unit=unit,
-                                title=f"借用{len(items)}项：{purpose}"[:200], asset_ids=[i.asset_id for i in items],
-                                handling_unit=warehouse.operating_unit)
+        order = wf.order_create(
+            actor=actor,
+            order_type=OrderType.LOAN,
+            applicant_unit=unit,
+            title=f"借用{len(items)}项：{purpose}"[:200],
+            asset_ids=[i.asset_id for i in items],
+            handling_unit=warehouse.operating_unit,
+        )
         LoanOrder.objects.create(order=order, warehouse=warehouse, purpose=purpose, due_on=due)
         if submit:
             wf.order_submit(actor=actor, order_id=order.pk, comment=comment)
-        orders.append(order)
+        orders.append(Order.objects.get(pk=order.pk))
     return orders
 
 
 @transaction.atomic
-def loan_update(*, actor: User, order_id: int, purpose: str, due_on: dt.date | None,
-                keep_asset_ids: Sequence[int] | None = None, today: dt.date | None = None) -> Order:
+def loan_update(
+    *,
+    actor: User,
+    order_id: int,
+    purpose: str,
+    due_on: dt.date | None,
+    keep_asset_ids: Sequence[int] | None = None,
+    today: dt.date | None = None,
+) -> Order:
     order = wf.lock_editable(actor=actor, order_id=order_id)
     loan = LoanOrder.objects.get(order=order)
     loan.purpose = _purpose(purpose)
     loan.due_on = _due_on(due_on, today or local_today())
     loan.save()
-    keep = list(order.lines.values_list("asset_id", flat=True)) if keep_asset_ids is None else [
-        a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
+    keep = (
+        list(order.lines.values_list("asset_id", flat=True))
+        if keep_asset_ids is None
+        else [a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
+    )
     if not keep:
         raise ValidationError({"items": "请至少保留一项物品，或撤销申请"})
-    return wf.order_lines_set(actor=actor, order_id=order.pk, asset_ids=keep,
-                              title=f"借用{len(keep)}项：{loan.purpose}"[:200])
+    return wf.order_lines_set(
+        actor=actor, order_id=order.pk, asset_ids=keep, title=f"借用{len(keep)}项：{loan.purpose}"[:200]
+    )
 
 
 @transaction.atomic
@@ -551,20 +794,41 @@ def loan_lend(*, actor: User, order_id: int, comment: str = "") -> Order:
         item = active_pool_item(line.asset_id)
         if item is None or item.status != PoolItemStatus.IN_STOCK:
             raise ValidationError(f"物品 {cards[line.asset_id].asset_no} 已不在库，请撤销或退回该申请")
-        asset_apply_change(actor=actor, asset_id=line.asset_id, event_type=EventType.LOANED, reference=order.order_no,
-                           values={"status": AssetStatus.ON_LOAN, "user_unit": borrower, "department": None,
-                                   "custodian": None, "location": f"借用单位：{borrower.display_name}"},
-                           note=f"借出至 {loan.due_on:%Y-%m-%d}")
+        asset_apply_change(
+            actor=actor,
+            asset_id=line.asset_id,
+            event_type=EventType.LOANED,
+            reference=order.order_no,
+            values={
+                "status": AssetStatus.ON_LOAN,
+                "user_unit": borrower,
+                "department": None,
+                "custodian": None,
+                "location": f"借用单位：{borrower.display_name}",
+            },
+            note=f"借出至 {loan.due_on:%Y-%m-%d}",
+        )
         PoolItem.objects.filter(pk=item.pk).update(status=PoolItemStatus.ON_LOAN)
     now = timezone.now()
-    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(outcome=LineOutcome.LENT, handled_by=actor,
-                                                                         handled_at=now)
+    OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(
+        outcome=LineOutcome.LENT, handled_by=actor, handled_at=now
+    )
     loan.lent_at = now
     loan.save(update_fields=["lent_at"])
-    wf.transition(order, action=Action.LEND, target=OrderStatus.EXECUTING, actor=actor, comment=comment,
-                  role=Role.KEEPER)
-    notify(holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK), order=order,
-           title=f"已借出：{order.order_no}", body=f"请于 {loan.due_on:%Y-%m-%d} 前归还。")
+    wf.transition(
+        order,
+        action=Action.LEND,
+        target=OrderStatus.EXECUTING,
+        actor=actor,
+        comment=comment,
+        role=Role.KEEPER,
+    )
+    notify(
+        holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK),
+        order=order,
+        title=f"已借出：{order.order_no}",
+        body=f"请于 {loan.due_on:%Y-%m-%d} 前归还。",
+    )
     return order
 
 
@@ -578,7 +842,9 @@ class ReturnInspection:
 
 
 @transaction.atomic
-def loan_return(*, actor: User, order_id: int, inspections: Sequence[ReturnInspection], comment: str = "") -> Order:
+def loan_return(
+    *, actor: User, order_id: int, inspections: Sequence[ReturnInspection], comment: str = ""
+) -> Order:
     """The keeper inspects the returned goods (归还验收): condition and missing parts; the cards go
     back to the pool (in stock) where they were."""
     order = _lock_for_keeper(actor, order_id, Action.RETURN_GOODS, OrderType.LOAN)
@@ -598,28 +864,62 @@ def loan_return(*, actor: User, order_id: int, inspections: Sequence[ReturnInspe
             raise ValidationError("借出物品的在仓记录缺失")
         asset = cards[line.asset_id]
         note = inspection.note.strip()[:200]
-        asset_apply_change(actor=actor, asset_id=asset.pk, event_type=EventType.RETURNED, reference=order.order_no,
-                           values={"status": AssetStatus.IN_WAREHOUSE, "user_unit": item.home_unit,
-                                   "location": item.home_location, "condition": condition},
-                           note=f"归还验收：{Condition(condition).label}" + (f"，{note}" if note else ""))
+        asset_apply_change(
+            actor=actor,
+            asset_id=asset.pk,
+            event_type=EventType.RETURNED,
+            reference=order.order_no,
+            values={
+                "status": AssetStatus.IN_WAREHOUSE,
+                "user_unit": item.home_unit,
+                "location": item.home_location,
+                "condition": condition,
+            },
+            note=f"归还验收：{Condition(condition).label}" + (f"，{note}" if note else ""),
+        )
         PoolItem.objects.filter(pk=item.pk).update(status=PoolItemStatus.IN_STOCK)
-        line.outcome, line.condition_after, line.outcome_note, line.is_open = LineOutcome.RETURNED, condition, note, False
+        line.outcome, line.condition_after, line.outcome_note, line.is_open = (
+            LineOutcome.RETURNED,
+            condition,
+            note,
+            False,
+        )
         line.handled_by, line.handled_at = actor, now
-        line.save(update_fields=["outcome", "condition_after", "outcome_note", "is_open", "handled_by", "handled_at"])
+        line.save(
+            update_fields=[
+                "outcome",
+                "condition_after",
+                "outcome_note",
+                "is_open",
+                "handled_by",
+                "handled_at",
+            ]
+        )
         if note:
             notes.append(f"{asset.asset_no}：{note}")
     loan.returned_at, loan.return_note = now, "；".join(notes)[:200]
     loan.save(update_fields=["returned_at", "return_note"])
-    wf.transition(order, action=Action.RETURN_GOODS, target=OrderStatus.DONE, actor=actor, comment=comment,
-                  role=Role.KEEPER)
-    notify(holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK), order=order,
-           title=f"已归还：{order.order_no}", body="借用物品已归还验收。")
+    wf.transition(
+        order,
+        action=Action.RETURN_GOODS,
+        target=OrderStatus.DONE,
+        actor=actor,
+        comment=comment,
+        role=Role.KEEPER,
+    )
+    notify(
+        holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK),
+        order=order,
+        title=f"已归还：{order.order_no}",
+        body="借用物品已归还验收。",
+    )
     return order
 
 
 @transaction.atomic
-def loan_extension_request(*, actor: User, loan_order_id: int, new_due_on: dt.date | None, reason: str,
-                           submit: bool = True) -> Order:
+def loan_extension_request(
+    *, actor: User, loan_order_id: int, new_due_on: dt.date | None, reason: str, submit: bool = True
+) -> Order:
     """The borrower asks to keep the goods longer: an extension order approved like any other."""
     loan_order = wf.lock_order(loan_order_id)
     wf.ensure_visible(actor, loan_order)
@@ -633,17 +933,26 @@ def loan_extension_request(*, actor: User, loan_order_id: int, new_due_on: dt.da
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "请填写延期理由"})
-    if Order.objects.filter(parent=loan_order, order_type=OrderType.LOAN_EXTENSION,
-                            status__in=[OrderStatus.DRAFT, *wf.OPEN_STATUSES]).exists():
+    if Order.objects.filter(
+        parent=loan_order,
+        order_type=OrderType.LOAN_EXTENSION,
+        status__in=[OrderStatus.DRAFT, *wf.OPEN_STATUSES],
+    ).exists():
         raise ValidationError("该借用单已有办理中的延期申请")
-    order = wf.order_create(actor=actor, order_type=OrderType.LOAN_EXTENSION, applicant_unit=loan_order.applicant_unit,
-                            title=f"{loan_order.order_no} 延期至 {new_due_on:%Y-%m-%d}",
-                            handling_unit=loan_order.handling_unit, parent=loan_order)
-    LoanExtension.objects.create(order=order, loan=loan, previous_due_on=loan.due_on, new_due_on=new_due_on,
-                                 reason=reason[:200])
+    order = wf.order_create(
+        actor=actor,
+        order_type=OrderType.LOAN_EXTENSION,
+        applicant_unit=loan_order.applicant_unit,
+        title=f"{loan_order.order_no} 延期至 {new_due_on:%Y-%m-%d}",
+        handling_unit=loan_order.handling_unit,
+        parent=loan_order,
+    )
+    LoanExtension.objects.create(
+        order=order, loan=loan, previous_due_on=loan.due_on, new_due_on=new_due_on, reason=reason[:200]
+    )
     if submit:
         wf.order_submit(actor=actor, order_id=order.pk)
-    return order
+    return Order.objects.get(pk=order.pk)
 
 
 def extension_take_effect(order: Order, actor: User) -> None:
@@ -657,9 +966,14 @@ def extension_take_effect(order: Order, actor: User) -> None:
         loan.due_reminder_sent_on = None
         loan.overdue_reminder_sent_on = None
         loan.save(update_fields=["due_on", "due_reminder_sent_on", "overdue_reminder_sent_on"])
-        wf.transition(loan_order, action=Action.EXTEND, target=OrderStatus.EXECUTING, actor=actor,
-                      comment=f"归还日期由 {extension.previous_due_on:%Y-%m-%d} 延至 {extension.new_due_on:%Y-%m-%d}"
-                              f"（{order.order_no}）")
+        wf.transition(
+            loan_order,
+            action=Action.EXTEND,
+            target=OrderStatus.EXECUTING,
+            actor=actor,
+            comment=f"归还日期由 {extension.previous_due_on:%Y-%m-%d} 延至 {extension.new_due_on:%Y-%m-%d}"
+            f"（{order.order_no}）",
+        )
         note = "延期已生效"
     else:
         note = "借用已结束，延期无需生效"
@@ -667,6 +981,7 @@ def extension_take_effect(order: Order, actor: User) -> None:
 
 
 # --- reminders -----------------------------------------------------------------------------
+
 
 @transaction.atomic
 def loan_reminders_send(*, today: dt.date | None = None) -> int:
@@ -676,11 +991,20 @@ def loan_reminders_send(*, today: dt.date | None = None) -> int:
     days_before = getattr(settings, "LOAN_REMIND_DAYS_BEFORE", 3)
     horizon = today + dt.timedelta(days=days_before)
     sent = 0
-    loans = LoanOrder.objects.select_for_update(of=("self",)).select_related("order", "order__applicant_unit").filter(
-        order__status=OrderStatus.EXECUTING, due_on__lte=horizon).order_by("pk")
+    loans = (
+        LoanOrder.objects.select_for_update(of=("self",))
+        .select_related("order", "order__applicant_unit")
+        .filter(order__status=OrderStatus.EXECUTING, due_on__lte=horizon)
+        .order_by("pk")
+    )
     for loan in loans:
-        reminder = reminder_due(today=today, due_on=loan.due_on, days_before=days_before,
-                                due_soon_sent_on=loan.due_reminder_sent_on, overdue_sent_on=loan.overdue_reminder_sent_on)
+        reminder = reminder_due(
+            today=today,
+            due_on=loan.due_on,
+            days_before=days_before,
+            due_soon_sent_on=loan.due_reminder_sent_on,
+            overdue_sent_on=loan.overdue_reminder_sent_on,
+        )
         if reminder is None:
             continue
         order = loan.order

@@ -62,17 +62,23 @@ class ApprovalStep(models.Model):
     moves title across supervising units).
     """
 
-    flow = models.ForeignKey(ApprovalFlow, on_delete=models.CASCADE, related_name="steps", verbose_name=_("流程"))
+    flow = models.ForeignKey(
+        ApprovalFlow, on_delete=models.CASCADE, related_name="steps", verbose_name=_("流程")
+    )
     seq = models.PositiveSmallIntegerField(_("顺序"))
     name = models.CharField(_("步骤名称"), max_length=50)
     role = models.CharField(_("审批角色"), max_length=20, choices=Role.choices)
     scope = models.CharField(_("审批单位"), max_length=20, choices=StepScope.choices)
     min_total_value_fen = models.BigIntegerField(
-        _("金额条件：原值合计不低于（分）"), null=True, blank=True,
+        _("金额条件：原值合计不低于（分）"),
+        null=True,
+        blank=True,
         help_text=_("单位为分，如 5,000,000 分 = 50,000 元；留空表示不按金额"),
     )
     category_prefixes = models.CharField(
-        _("分类条件：分类代码前缀"), max_length=100, blank=True,
+        _("分类条件：分类代码前缀"),
+        max_length=100,
+        blank=True,
         help_text=_("逗号分隔，如 A01,A0203（房屋、车辆）；留空表示不按分类"),
     )
     when_cross_department = models.BooleanField(_("跨部门调剂时"), default=False)
@@ -100,8 +106,12 @@ class ApprovalStep(models.Model):
 
         if self.role in (Role.AUDITOR, Role.ASSET_CLERK):
             raise ValidationError({"role": _("审计和资产管理员不能担任审批角色")})
-        if self.scope == StepScope.KEEPER and self.flow_id and self.flow.order_type == OrderType.INTAKE \
-                and self.role == Role.KEEPER:
+        if (
+            self.scope == StepScope.KEEPER
+            and self.flow_id
+            and self.flow.order_type == OrderType.INTAKE
+            and self.role == Role.KEEPER
+        ):
             raise ValidationError({"scope": _("仓管员不能审批自己将要验收的入仓申请（职责分离）")})
 
 
@@ -115,7 +125,12 @@ class OrderNumberSequence(models.Model):
     class Meta:
         verbose_name = _("单据编号序列")
         verbose_name_plural = _("单据编号序列")
-        constraints = [models.UniqueConstraint(fields=["order_type", "year"], name="order_number_sequence_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["order_type", "year"], name="order_number_sequence_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_type} {self.year}: {self.last_value}"
 
 
 class Order(models.Model):
@@ -129,7 +144,9 @@ class Order(models.Model):
 
     order_no = models.CharField(_("单据编号"), max_length=20, unique=True)
     order_type = models.CharField(_("单据类型"), max_length=20, choices=OrderType.choices)
-    status = models.CharField(_("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("区域"))
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="orders", verbose_name=_("申请人")
@@ -138,11 +155,20 @@ class Order(models.Model):
         Unit, on_delete=models.PROTECT, related_name="orders", verbose_name=_("申请单位")
     )
     handling_unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="handled_orders",
+        Unit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handled_orders",
         verbose_name=_("办理单位"),
     )
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("关联单据")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("关联单据"),
     )
     title = models.CharField(_("事由"), max_length=200)
     total_original_value_fen = models.BigIntegerField(_("原值合计（分）"), default=0)
@@ -166,7 +192,9 @@ class Order(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=OrderStatus.values), name="order_status_known"),
             models.CheckConstraint(condition=Q(order_type__in=OrderType.values), name="order_type_known"),
-            models.CheckConstraint(condition=Q(total_original_value_fen__gte=0), name="order_total_non_negative"),
+            models.CheckConstraint(
+                condition=Q(total_original_value_fen__gte=0), name="order_total_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,11 +230,17 @@ class OrderLine(models.Model):
     condition = models.CharField(_("申请时状况"), max_length=20, blank=True)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     is_open = models.BooleanField(_("占用中"), default=False)
-    outcome = models.CharField(_("办理结果"), max_length=20, choices=LineOutcome.choices, default=LineOutcome.PENDING)
+    outcome = models.CharField(
+        _("办理结果"), max_length=20, choices=LineOutcome.choices, default=LineOutcome.PENDING
+    )
     condition_after = models.CharField(_("验收状况"), max_length=20, blank=True)
     outcome_note = models.CharField(_("验收说明"), max_length=200, blank=True)
     handled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("办理人"),
     )
     handled_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
@@ -221,9 +255,12 @@ class OrderLine(models.Model):
                 fields=["asset"], condition=Q(is_open=True), name="orderline_one_open_order_per_asset"
             ),
             models.UniqueConstraint(fields=["order", "asset"], name="orderline_asset_once_per_order"),
-            models.CheckConstraint(condition=Q(original_value_fen__gte=0), name="orderline_value_non_negative"),
             models.CheckConstraint(
-                condition=Q(savings_fen__isnull=True) | Q(savings_fen__gte=0), name="orderline_savings_non_negative"
+                condition=Q(original_value_fen__gte=0), name="orderline_value_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(savings_fen__isnull=True) | Q(savings_fen__gte=0),
+                name="orderline_savings_non_negative",
             ),
         ]
         indexes = [models.Index(fields=["asset", "order"], name="orderline_asset_order")]
@@ -234,6 +271,18 @@ class OrderLine(models.Model):
     @property
     def net_value_fen(self) -> int:
         return self.original_value_fen - self.accumulated_depreciation_fen
+
+    @property
+    def condition_label(self) -> str:
+        from gongwucang.assets.domain.choices import Condition
+
+        return str(Condition(self.condition).label) if self.condition in Condition.values else ""
+
+    @property
+    def condition_after_label(self) -> str:
+        from gongwucang.assets.domain.choices import Condition
+
+        return str(Condition(self.condition_after).label) if self.condition_after in Condition.values else ""
 
 
 def order_attachment_upload_to(instance: OrderAttachment, filename: str) -> str:
@@ -254,7 +303,9 @@ class OrderAttachment(models.Model):
     """A document or photo on an order (or one of its lines: the keeper's photos at receipt)."""
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="attachments")
-    line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments")
+    line = models.ForeignKey(
+        OrderLine, on_delete=models.PROTECT, null=True, blank=True, related_name="attachments"
+    )
     kind = models.CharField(_("类型"), max_length=20, choices=OrderAttachmentKind.choices)
     file = models.FileField(_("文件"), upload_to=order_attachment_upload_to, max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -290,6 +341,9 @@ class OrderComment(models.Model):
         verbose_name_plural = _("单据意见")
         ordering = ["created_at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.text[:20]}"
+
 
 class OrderHistory(models.Model):
     """One row per transition of an order: who, when, what, from which status to which, comment.
@@ -300,7 +354,11 @@ class OrderHistory(models.Model):
     from_status = models.CharField(_("原状态"), max_length=20, choices=OrderStatus.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=OrderStatus.choices)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("操作人"),
     )
     actor_role = models.CharField(_("身份"), max_length=20, choices=Role.choices, blank=True)
@@ -340,9 +398,15 @@ class OrderApproval(models.Model):
     name = models.CharField(_("步骤"), max_length=50)
     role = models.CharField(_("审批角色"), max_length=20, choices=Role.choices)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("审批单位"))
-    status = models.CharField(_("结果"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.WAITING)
+    status = models.CharField(
+        _("结果"), max_length=20, choices=ApprovalStatus.choices, default=ApprovalStatus.WAITING
+    )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("审批人"),
     )
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
@@ -368,7 +432,9 @@ class Notification(models.Model):
     """An in-app message (站内消息); e-mailed through Django's mail backend when the person has an
     address (by a task, after the transaction that created it commits)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     order = models.ForeignKey(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)

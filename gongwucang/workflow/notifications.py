@@ -31,12 +31,21 @@ def holders(*, unit_id: int | None, role: str) -> list[User]:
     """People holding `role` in the unit."""
     if unit_id is None:
         return []
-    return list(User.objects.filter(pk__in=Membership.objects.filter(unit_id=unit_id, role=role)
-                                    .values("user_id"), is_active=True))
+    return list(
+        User.objects.filter(
+            pk__in=Membership.objects.filter(unit_id=unit_id, role=role).values("user_id"), is_active=True
+        )
+    )
 
 
-def notify(recipients: Iterable[User], *, order: Order | None, title: str, body: str = "",
-           exclude: User | None = None) -> list[Notification]:
+def notify(
+    recipients: Iterable[User],
+    *,
+    order: Order | None,
+    title: str,
+    body: str = "",
+    exclude: User | None = None,
+) -> list[Notification]:
     """One notification per distinct recipient (not the person who caused it)."""
     seen: set[int] = set()
     rows = []

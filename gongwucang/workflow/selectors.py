@@ -38,8 +38,12 @@ def order_list(*, actor: User, order_type: str = "", status: str = "", query: st
 
 
 def order_get(*, actor: User, pk: int) -> Order:
-    order = order_queryset(actor=actor).select_related("applicant", "applicant_unit", "handling_unit", "parent") \
-        .filter(pk=pk).first()
+    order = (
+        order_queryset(actor=actor)
+        .select_related("applicant", "applicant_unit", "handling_unit", "parent")
+        .filter(pk=pk)
+        .first()
+    )
     if order is None:
         raise OrderNotFound(pk)
     return order
@@ -59,9 +63,12 @@ def pending_approvals(*, actor: User) -> QuerySet[OrderApproval]:
         field, role = handler.receiver
         units = units_with_role(actor, role)
         if units:
-            qs = qs.exclude(**{"order__order_type": handler.order_type, f"order__{field}_id__in": sorted(units)})
-    return qs.select_related("order", "order__applicant", "order__applicant_unit", "unit").order_by("order__submitted_at",
-                                                                                                     "order_id")
+            qs = qs.exclude(
+                **{"order__order_type": handler.order_type, f"order__{field}_id__in": sorted(units)}
+            )
+    return qs.select_related("order", "order__applicant", "order__applicant_unit", "unit").order_by(
+        "order__submitted_at", "order_id"
+    )
 
 
 def work_orders(*, actor: User) -> QuerySet[Order]:
@@ -98,9 +105,12 @@ def inbox_count(user: User) -> int:
 def done_orders(*, actor: User) -> QuerySet[Order]:
     """已办: orders this person acted on (approved, submitted, executed …), latest first."""
     return (
-        order_queryset(actor=actor).filter(history__actor=actor)
+        order_queryset(actor=actor)
+        .filter(history__actor=actor)
         .annotate(my_last_action=Max("history__occurred_at", filter=Q(history__actor=actor)))
-        .select_related("applicant", "applicant_unit").order_by("-my_last_action", "-id").distinct()
+        .select_related("applicant", "applicant_unit")
+        .order_by("-my_last_action", "-id")
+        .distinct()
     )
 
 

@@ -56,16 +56,21 @@ from .models import (
 from .notifications import holders, notify
 from .registry import handler_for
 
-ITEM_TAKEN = "资产「%(no)s %(name)s」已在其他单据中办理（每项资产同一时间只能在一张未办结的单据上），请选择其他物品"
+ITEM_TAKEN = (
+    "资产「%(no)s %(name)s」已在其他单据中办理（每项资产同一时间只能在一张未办结的单据上），请选择其他物品"
+)
 
 
 # --- small helpers -------------------------------------------------------------------------
 
+
 def lock_order(order_id: int) -> Order:
     try:
-        return Order.objects.select_for_update(of=("self",)).select_related(
-            "applicant", "applicant_unit", "handling_unit", "region"
-        ).get(pk=order_id)
+        return (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("applicant", "applicant_unit", "handling_unit", "region")
+            .get(pk=order_id)
+        )
     except Order.DoesNotExist as exc:
         raise OrderNotFound(order_id) from exc
 
@@ -109,14 +114,29 @@ def _require_clerk(actor: User, order: Order) -> None:
         raise ActionNotAllowed("只有申请单位的资产管理员可以办理此操作")
 
 
-def _history(order: Order, action: str, from_status: str, to_status: str, actor: User | None,
-             comment: str = "", role: str = "") -> OrderHistory:
-    return OrderHistory.objects.create(order=order, action=action, from_status=from_status, to_status=to_status,
-                                       actor=actor, actor_role=role, comment=comment)
+def _history(
+    order: Order,
+    action: str,
+    from_status: str,
+    to_status: str,
+    actor: User | None,
+    comment: str = "",
+    role: str = "",
+) -> OrderHistory:
+    return OrderHistory.objects.create(
+        order=order,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        actor_role=role,
+        comment=comment,
+    )
 
 
-def transition(order: Order, *, action: str, target: str, actor: User | None, comment: str = "",
-               role: str = "") -> OrderHistory:
+def transition(
+    order: Order, *, action: str, target: str, actor: User | None, comment: str = "", role: str = ""
+) -> OrderHistory:
     """Move a locked order to `target` by `action` (checked against the table) and write its one
     history row. Used by this module and by the warehouse services for execution steps."""
     try:
@@ -150,10 +170,15 @@ def lock_cards(asset_ids: Iterable[int]) -> dict[int, Asset]:
     ids = sorted(set(asset_ids))
     if not ids:
         return {}
-    list(AssetBook.objects.select_for_update().filter(asset_id__in=ids).order_by("asset_id").values_list("pk"))
+    list(
+        AssetBook.objects.select_for_update().filter(asset_id__in=ids).order_by("asset_id").values_list("pk")
+    )
     return {
-        a.pk: a for a in Asset.objects.select_for_update(of=("self",)).filter(pk__in=ids)
-        .select_related("book", "category", "owner_unit").order_by("pk")
+        a.pk: a
+        for a in Asset.objects.select_for_update(of=("self",))
+        .filter(pk__in=ids)
+        .select_related("book", "category", "owner_unit")
+        .order_by("pk")
     }
 
 
@@ -170,16 +195,22 @@ def next_order_no(*, order_type: str, year: int) -> str:
     return format_order_no(order_type, year, seq.last_value)
 
 
-def close_lines(order: Order, *, outcome: str = LineOutcome.RELEASED, line_ids: Sequence[int] | None = None,
-                actor: User | None = None) -> list[int]:
+def close_lines(
+    order: Order,
+    *,
+    outcome: str = LineOutcome.RELEASED,
+    line_ids: Sequence[int] | None = None,
+    actor: User | None = None,
+) -> list[int]:
     """The order lets go of its (given) open lines. Returns their ids."""
     qs = order.lines.filter(is_open=True)
     if line_ids is not None:
         qs = qs.filter(pk__in=line_ids)
     ids = list(qs.values_list("pk", flat=True))
     if ids:
-        OrderLine.objects.filter(pk__in=ids).update(is_open=False, outcome=outcome, handled_by=actor,
-                                                    handled_at=timezone.now())
+        OrderLine.objects.filter(pk__in=ids).update(
+            is_open=False, outcome=outcome, handled_by=actor, handled_at=timezone.now()
+        )
     return ids
 
 
@@ -189,7 +220,8 @@ def open_lines(order: Order, assets: dict[int, Asset], lines: Sequence[OrderLine
     lines = list(order.lines.all()) if lines is None else list(lines)
     asset_ids = [line.asset_id for line in lines]
     taken = set(
-        OrderLine.objects.filter(asset_id__in=asset_ids, is_open=True).exclude(order=order)
+        OrderLine.objects.filter(asset_id__in=asset_ids, is_open=True)
+        .exclude(order=order)
         .values_list("asset_id", flat=True)
     )
     if taken:
@@ -203,6 +235,7 @@ def open_lines(order: Order, assets: dict[int, Asset], lines: Sequence[OrderLine
 
 
 # --- creating and editing ------------------------------------------------------------------
+
 
 def _snapshot_line(line: OrderLine, asset: Asset) -> None:
     line.original_value_fen = asset.book.original_value_fen
@@ -231,8 +264,13 @@ def order_create(
         raise ValidationError({"title": "请填写事由"})
     order = Order.objects.create(
         order_no=next_order_no(order_type=order_type, year=local_today().year),
-        order_type=order_type, region_id=applicant_unit.region_id, applicant=actor, applicant_unit=applicant_unit,
-        handling_unit=handling_unit, parent=parent, title=title[:200],
+        order_type=order_type,
+        region_id=applicant_unit.region_id,
+        applicant=actor,
+        applicant_unit=applicant_unit,
+        handling_unit=handling_unit,
+        parent=parent,
+        title=title[:200],
     )
     assets = Asset.objects.filter(pk__in=sorted(set(asset_ids))).select_related("book")
     lines = []
@@ -258,7 +296,9 @@ def lock_editable(*, actor: User, order_id: int) -> Order:
 
 
 @transaction.atomic
-def order_lines_set(*, actor: User, order_id: int, asset_ids: Sequence[int], title: str | None = None) -> Order:
+def order_lines_set(
+    *, actor: User, order_id: int, asset_ids: Sequence[int], title: str | None = None
+) -> Order:
     """Replace the lines of an editable order (the caller validated the assets). A removed line of
     a returned order lets go of its card (ledger event); added lines hold theirs from resubmission."""
     order = lock_editable(actor=actor, order_id=order_id)
@@ -289,6 +329,7 @@ def order_lines_set(*, actor: User, order_id: int, asset_ids: Sequence[int], tit
 
 # --- approval ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class PlannedStep:
     rule: StepRule
@@ -300,8 +341,15 @@ def _step_rules(order_type: str) -> list[StepRule]:
     if flow is None:
         raise ValidationError("该类单据尚未配置审批流程，请联系系统管理员")
     return [
-        StepRule(seq=s.seq, name=s.name, role=s.role, scope=s.scope, min_total_fen=s.min_total_value_fen,
-                 category_prefixes=parse_prefixes(s.category_prefixes), when_cross_department=s.when_cross_department)
+        StepRule(
+            seq=s.seq,
+            name=s.name,
+            role=s.role,
+            scope=s.scope,
+            min_total_fen=s.min_total_value_fen,
+            category_prefixes=parse_prefixes(s.category_prefixes),
+            when_cross_department=s.when_cross_department,
+        )
         for s in flow.steps.all()
     ]
 
@@ -330,8 +378,10 @@ def _resolve_unit(order: Order, rule: StepRule) -> Unit | None:
     if rule.scope == StepScope.FINANCE:
         with_role = _units_holding(rule.role)
         candidates = Unit.objects.filter(region_id=order.region_id, pk__in=with_role, is_active=True)
-        unit = candidates.filter(is_finance_office=True).order_by("tree_path").first() or \
-            candidates.order_by("tree_path").first()
+        unit = (
+            candidates.filter(is_finance_office=True).order_by("tree_path").first()
+            or candidates.order_by("tree_path").first()
+        )
         if unit is None:
             raise ValidationError("本区域没有财政部门审批人员，请联系系统管理员")
         return unit
@@ -343,11 +393,16 @@ def eligible_approvers(order: Order, *, role: str, unit_id: int) -> list[User]:
     will not receive its goods."""
     field, receiver_role = handler_for(order.order_type).receiver
     receiver_unit = getattr(order, f"{field}_id")
-    receivers = set(Membership.objects.filter(unit_id=receiver_unit, role=receiver_role).values_list("user_id",
-                                                                                                     flat=True))
-    people = User.objects.filter(
-        is_active=True, pk__in=Membership.objects.filter(unit_id=unit_id, role=role).values("user_id")
-    ).exclude(pk=order.applicant_id).order_by("pk")
+    receivers = set(
+        Membership.objects.filter(unit_id=receiver_unit, role=receiver_role).values_list("user_id", flat=True)
+    )
+    people = (
+        User.objects.filter(
+            is_active=True, pk__in=Membership.objects.filter(unit_id=unit_id, role=role).values("user_id")
+        )
+        .exclude(pk=order.applicant_id)
+        .order_by("pk")
+    )
     return [u for u in people if u.pk not in receivers]
 
 
@@ -392,19 +447,37 @@ def order_submit(*, actor: User, order_id: int, comment: str = "") -> Order:
     open_lines(order, cards, newly_held)
     planned = plan_approval(order)
     order.approval_round += 1
-    OrderApproval.objects.bulk_create([
-        OrderApproval(order=order, round=order.approval_round, seq=i, name=step.rule.name, role=step.rule.role,
-                      unit=step.unit, status=ApprovalStatus.PENDING if i == 1 else ApprovalStatus.WAITING)
-        for i, step in enumerate(planned, start=1)
-    ])
-    transition(order, action=Action.SUBMIT, target=OrderStatus.SUBMITTED, actor=actor, comment=comment,
-               role=Role.ASSET_CLERK)
+    OrderApproval.objects.bulk_create(
+        [
+            OrderApproval(
+                order=order,
+                round=order.approval_round,
+                seq=i,
+                name=step.rule.name,
+                role=step.rule.role,
+                unit=step.unit,
+                status=ApprovalStatus.PENDING if i == 1 else ApprovalStatus.WAITING,
+            )
+            for i, step in enumerate(planned, start=1)
+        ]
+    )
+    transition(
+        order,
+        action=Action.SUBMIT,
+        target=OrderStatus.SUBMITTED,
+        actor=actor,
+        comment=comment,
+        role=Role.ASSET_CLERK,
+    )
     handler.on_submit(order, actor, [line.pk for line in newly_held])
     first = planned[0]
-    notify(eligible_approvers(order, role=first.rule.role, unit_id=first.unit.pk), order=order,
-           title=f"待审批：{order.order_no} {order.title}",
-           body=f"{order.applicant_unit.display_name} {order.applicant} 提交了{order.get_order_type_display()}申请，"
-                f"请在「{first.rule.name}」环节审批。")
+    notify(
+        eligible_approvers(order, role=first.rule.role, unit_id=first.unit.pk),
+        order=order,
+        title=f"待审批：{order.order_no} {order.title}",
+        body=f"{order.applicant_unit.display_name} {order.applicant} 提交了"
+        f"{order.get_order_type_display()}申请，请在「{first.rule.name}」环节审批。",
+    )
     return order
 
 
@@ -434,8 +507,9 @@ def _lock_for_decision(actor: User, order_id: int, action: str) -> tuple[Order, 
     if is_receiver(actor, order):
         raise ActionNotAllowed("您将接收该单据的资产，不能审批（职责分离）")
     if not holds(actor, approval.role, approval.unit_id):
-        raise ActionNotAllowed(f"当前环节「{approval.name}」应由{approval.unit.display_name}的"
-                               f"{Role(approval.role).label}审批")
+        raise ActionNotAllowed(
+            f"当前环节「{approval.name}」应由{approval.unit.display_name}的{Role(approval.role).label}审批"
+        )
     return order, approval
 
 
@@ -449,7 +523,8 @@ def _decide(approval: OrderApproval, actor: User, status: str, comment: str) -> 
 
 def _cancel_waiting(order: Order) -> None:
     order.approvals.filter(status__in=[ApprovalStatus.WAITING, ApprovalStatus.PENDING]).update(
-        status=ApprovalStatus.CANCELLED)
+        status=ApprovalStatus.CANCELLED
+    )
 
 
 @transaction.atomic
@@ -458,24 +533,48 @@ def order_approve(*, actor: User, order_id: int, comment: str = "") -> Order:
     people who execute it are told."""
     order, approval = _lock_for_decision(actor, order_id, Action.APPROVE)
     _decide(approval, actor, ApprovalStatus.APPROVED, comment.strip())
-    following = order.approvals.filter(round=order.approval_round, status=ApprovalStatus.WAITING).order_by("seq")
+    following = order.approvals.filter(round=order.approval_round, status=ApprovalStatus.WAITING).order_by(
+        "seq"
+    )
     nxt = following.first()
     if nxt is not None:
         nxt.status = ApprovalStatus.PENDING
         nxt.save(update_fields=["status"])
-        transition(order, action=Action.APPROVE, target=OrderStatus.IN_APPROVAL, actor=actor, comment=comment,
-                   role=approval.role)
-        notify(eligible_approvers(order, role=nxt.role, unit_id=nxt.unit_id), order=order,
-               title=f"待审批：{order.order_no} {order.title}",
-               body=f"{approval.name}已同意，请在「{nxt.name}」环节审批。")
+        transition(
+            order,
+            action=Action.APPROVE,
+            target=OrderStatus.IN_APPROVAL,
+            actor=actor,
+            comment=comment,
+            role=approval.role,
+        )
+        notify(
+            eligible_approvers(order, role=nxt.role, unit_id=nxt.unit_id),
+            order=order,
+            title=f"待审批：{order.order_no} {order.title}",
+            body=f"{approval.name}已同意，请在「{nxt.name}」环节审批。",
+        )
         return order
-    transition(order, action=Action.APPROVE, target=OrderStatus.APPROVED, actor=actor, comment=comment,
-               role=approval.role)
+    transition(
+        order,
+        action=Action.APPROVE,
+        target=OrderStatus.APPROVED,
+        actor=actor,
+        comment=comment,
+        role=approval.role,
+    )
     handler_for(order.order_type).on_approved(order, actor)
-    notify([order.applicant], order=order, title=f"已审批通过：{order.order_no}", body=order.title, exclude=actor)
+    notify(
+        [order.applicant], order=order, title=f"已审批通过：{order.order_no}", body=order.title, exclude=actor
+    )
     if order.status == OrderStatus.APPROVED and order.handling_unit_id:
-        notify(holders(unit_id=order.handling_unit_id, role=Role.KEEPER), order=order,
-               title=f"待办理：{order.order_no} {order.title}", body="单据已审批通过，请办理。", exclude=actor)
+        notify(
+            holders(unit_id=order.handling_unit_id, role=Role.KEEPER),
+            order=order,
+            title=f"待办理：{order.order_no} {order.title}",
+            body="单据已审批通过，请办理。",
+            exclude=actor,
+        )
     return order
 
 
@@ -495,10 +594,18 @@ def order_reject(*, actor: User, order_id: int, comment: str) -> Order:
     _cancel_waiting(order)
     lock_cards(order.lines.filter(is_open=True).values_list("asset_id", flat=True))
     released = close_lines(order, actor=actor)
-    transition(order, action=Action.REJECT, target=OrderStatus.REJECTED, actor=actor, comment=comment,
-               role=approval.role)
+    transition(
+        order,
+        action=Action.REJECT,
+        target=OrderStatus.REJECTED,
+        actor=actor,
+        comment=comment,
+        role=approval.role,
+    )
     handler_for(order.order_type).on_release(order, actor, Action.REJECT, released)
-    notify([order.applicant], order=order, title=f"已驳回：{order.order_no}", body=f"{approval.name}：{comment}")
+    notify(
+        [order.applicant], order=order, title=f"已驳回：{order.order_no}", body=f"{approval.name}：{comment}"
+    )
     return order
 
 
@@ -510,19 +617,35 @@ def order_return(*, actor: User, order_id: int, comment: str) -> Order:
     order, approval = _lock_for_decision(actor, order_id, Action.RETURN_FOR_REVISION)
     _decide(approval, actor, ApprovalStatus.RETURNED, comment)
     _cancel_waiting(order)
-    transition(order, action=Action.RETURN_FOR_REVISION, target=OrderStatus.RETURNED, actor=actor, comment=comment,
-               role=approval.role)
-    notify(holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK) + [order.applicant], order=order,
-           title=f"退回修改：{order.order_no}", body=f"{approval.name}：{comment}")
+    transition(
+        order,
+        action=Action.RETURN_FOR_REVISION,
+        target=OrderStatus.RETURNED,
+        actor=actor,
+        comment=comment,
+        role=approval.role,
+    )
+    notify(
+        [*holders(unit_id=order.applicant_unit_id, role=Role.ASSET_CLERK), order.applicant],
+        order=order,
+        title=f"退回修改：{order.order_no}",
+        body=f"{approval.name}：{comment}",
+    )
     return order
 
 
 def can_cancel(user: User, order: Order) -> bool:
-    if order.status in (OrderStatus.DRAFT, OrderStatus.RETURNED, OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL):
+    if order.status in (
+        OrderStatus.DRAFT,
+        OrderStatus.RETURNED,
+        OrderStatus.SUBMITTED,
+        OrderStatus.IN_APPROVAL,
+    ):
         return holds(user, Role.ASSET_CLERK, order.applicant_unit_id)
     if order.status == OrderStatus.APPROVED:
-        return holds(user, Role.ASSET_CLERK, order.applicant_unit_id) or holds(user, Role.KEEPER,
-                                                                               order.handling_unit_id)
+        return holds(user, Role.ASSET_CLERK, order.applicant_unit_id) or holds(
+            user, Role.KEEPER, order.handling_unit_id
+        )
     return False
 
 
@@ -541,13 +664,16 @@ def order_cancel(*, actor: User, order_id: int, comment: str = "") -> Order:
     lock_cards(order.lines.filter(is_open=True).values_list("asset_id", flat=True))
     released = close_lines(order, actor=actor)
     role = Role.ASSET_CLERK if holds(actor, Role.ASSET_CLERK, order.applicant_unit_id) else Role.KEEPER
-    transition(order, action=Action.CANCEL, target=OrderStatus.CANCELLED, actor=actor, comment=comment, role=role)
+    transition(
+        order, action=Action.CANCEL, target=OrderStatus.CANCELLED, actor=actor, comment=comment, role=role
+    )
     handler_for(order.order_type).on_release(order, actor, Action.CANCEL, released)
     notify([order.applicant], order=order, title=f"已撤销：{order.order_no}", body=comment, exclude=actor)
     return order
 
 
 # --- comments and files ----------------------------------------------------------------------
+
 
 def can_comment(user: User, order: Order) -> bool:
     """Everyone who sees the order may remark on it, except read-only roles (auditors)."""
@@ -567,15 +693,19 @@ def order_comment_add(*, actor: User, order_id: int, text: str) -> OrderComment:
 
 
 def can_attach(user: User, order: Order) -> bool:
-    if order.status in OPEN_STATUSES | {OrderStatus.DRAFT} and holds(user, Role.ASSET_CLERK, order.applicant_unit_id):
+    if order.status in OPEN_STATUSES | {OrderStatus.DRAFT} and holds(
+        user, Role.ASSET_CLERK, order.applicant_unit_id
+    ):
         return True
     return order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING) and holds(
-        user, Role.KEEPER, order.handling_unit_id)
+        user, Role.KEEPER, order.handling_unit_id
+    )
 
 
 @transaction.atomic
-def order_attach_file(*, actor: User, order_id: int, kind: str, uploaded: UploadedFile,
-                      line_id: int | None = None) -> OrderAttachment:
+def order_attach_file(
+    *, actor: User, order_id: int, kind: str, uploaded: UploadedFile, line_id: int | None = None
+) -> OrderAttachment:
     """Attach a document or photo to an order (or one of its lines), after checking its real type."""
     order = lock_order(order_id)
     ensure_visible(actor, order)
@@ -592,17 +722,29 @@ def order_attach_file(*, actor: User, order_id: int, kind: str, uploaded: Upload
     head = uploaded.read(16)
     uploaded.seek(0)
     try:
-        checked = check_attachment(kind="photo" if photo else "document", filename=uploaded.name or "",
-                                   size=uploaded.size or 0, head=head, max_bytes=limit)
+        checked = check_attachment(
+            kind="photo" if photo else "document",
+            filename=uploaded.name or "",
+            size=uploaded.size or 0,
+            head=head,
+            max_bytes=limit,
+        )
     except AttachmentRejected as exc:
         raise ValidationError({"file": str(exc)}) from exc
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    attachment = OrderAttachment(order=order, line=line, kind=kind, original_name=(uploaded.name or "")[:255],
-                                 content_type=checked.content_type, size_bytes=uploaded.size or 0,
-                                 sha256=digest.hexdigest(), uploaded_by=actor)
+    attachment = OrderAttachment(
+        order=order,
+        line=line,
+        kind=kind,
+        original_name=(uploaded.name or "")[:255],
+        content_type=checked.content_type,
+        size_bytes=uploaded.size or 0,
+        sha256=digest.hexdigest(),
+        uploaded_by=actor,
+    )
     attachment.file.save(f"upload.{checked.extension}", uploaded, save=False)
     try:
         attachment.save()
@@ -613,6 +755,7 @@ def order_attach_file(*, actor: User, order_id: int, kind: str, uploaded: Upload
 
 
 # --- configuration -------------------------------------------------------------------------
+
 
 @transaction.atomic
 def approval_flows_load_defaults(*, replace: bool = False) -> int:
@@ -634,8 +777,15 @@ def approval_flows_load_defaults(*, replace: bool = False) -> int:
             flow.is_active = True
             flow.save()
         for seq, step_name, role, scope, threshold, prefixes, cross in steps:
-            ApprovalStep.objects.create(flow=flow, seq=seq, name=step_name, role=role, scope=scope,
-                                        min_total_value_fen=threshold, category_prefixes=prefixes,
-                                        when_cross_department=cross)
+            ApprovalStep.objects.create(
+                flow=flow,
+                seq=seq,
+                name=step_name,
+                role=role,
+                scope=scope,
+                min_total_value_fen=threshold,
+                category_prefixes=prefixes,
+                when_cross_department=cross,
+            )
         written += 1
     return written

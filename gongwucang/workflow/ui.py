@@ -25,13 +25,21 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
     if not getattr(user, "is_authenticated", False):
         return []
     items = [
-        TodoItem(title=f"待审批 · {a.order.order_no} {a.order.title}（{a.name}）",
-                 url=reverse("workflow:order_detail", args=[a.order_id]), when=a.order.submitted_at, kind="approval")
+        TodoItem(
+            title=f"待审批 · {a.order.order_no} {a.order.title}（{a.name}）",
+            url=reverse("workflow:order_detail", args=[a.order_id]),
+            when=a.order.submitted_at,
+            kind="approval",
+        )
         for a in selectors.pending_approvals(actor=user)[:10]
     ]
     items += [
-        TodoItem(title=f"{selectors.work_label(o)} · {o.order_no} {o.title}",
-                 url=reverse("workflow:order_detail", args=[o.pk]), when=o.updated_at, kind="work")
+        TodoItem(
+            title=f"{selectors.work_label(o)} · {o.order_no} {o.title}",
+            url=reverse("workflow:order_detail", args=[o.pk]),
+            when=o.updated_at,
+            kind="work",
+        )
         for o in selectors.work_orders(actor=user)[:10]
     ]
     return items

@@ -17,7 +17,11 @@ urlpatterns = [
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<int:pk>/comment/", views.order_comment, name="order_comment"),
     path("orders/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
-    path("orders/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment_download"),
+    path(
+        "orders/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

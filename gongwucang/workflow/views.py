@@ -58,19 +58,32 @@ def order_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:50]
     qs = selectors.order_list(actor=request.user, order_type=order_type, status=status, query=query)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
-    return render(request, "workflow/order_list.html", {
-        "page": page, "types": OrderType.choices, "statuses": OrderStatus.choices,
-        "type": order_type, "status": status, "q": query,
-    })
+    return render(
+        request,
+        "workflow/order_list.html",
+        {
+            "page": page,
+            "types": OrderType.choices,
+            "statuses": OrderStatus.choices,
+            "type": order_type,
+            "status": status,
+            "q": query,
+        },
+    )
 
 
 def order_context(request: HttpRequest, order) -> dict:  # type: ignore[no-untyped-def]
     user = request.user
     handler = handler_for(order.order_type)
     approval = services.current_approval(order)
-    can_edit = order.status in EDITABLE_STATUSES and services.holds(user, "asset_clerk", order.applicant_unit_id)
-    lines = list(order.lines.select_related("asset__category", "asset__owner_unit", "handled_by")
-                 .prefetch_related("attachments"))
+    can_edit = order.status in EDITABLE_STATUSES and services.holds(
+        user, "asset_clerk", order.applicant_unit_id
+    )
+    lines = list(
+        order.lines.select_related("asset__category", "asset__owner_unit", "handled_by").prefetch_related(
+            "attachments"
+        )
+    )
     return {
         "order": order,
         "lines": lines,
@@ -176,15 +189,21 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.error(request, message)
         return redirect("workflow:order_detail", pk=order.pk)
     try:
-        attachment = services.order_attach_file(actor=request.user, order_id=order.pk, kind=form.cleaned_data["kind"],
-                                                uploaded=form.cleaned_data["file"])
+        attachment = services.order_attach_file(
+            actor=request.user,
+            order_id=order.pk,
+            kind=form.cleaned_data["kind"],
+            uploaded=form.cleaned_data["file"],
+        )
     except ActionNotAllowed as exc:
         messages.error(request, str(exc))
     except ValidationError as exc:
         service_errors(request, exc)
     else:
-        messages.success(request, _("附件 %(name)s 已上传到单据 %(no)s") % {"name": attachment.original_name,
-                                                                          "no": order.order_no})
+        messages.success(
+            request,
+            _("附件 %(name)s 已上传到单据 %(no)s") % {"name": attachment.original_name, "no": order.order_no},
+        )
     return redirect("workflow:order_detail", pk=order.pk)
 
 
@@ -193,8 +212,12 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
     """Files are served only through here, after the order's scope check."""
     order = _order_or_404(request, pk)
     attachment = get_object_or_404(OrderAttachment, pk=attachment_id, order=order)
-    response = FileResponse(attachment.file.open("rb"), content_type=attachment.content_type,
-                            as_attachment=not attachment.is_image, filename=attachment.original_name)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        content_type=attachment.content_type,
+        as_attachment=not attachment.is_image,
+        filename=attachment.original_name,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -222,5 +245,3 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     if target and target.startswith("/") and not target.startswith("//"):
         return redirect(target)
     return redirect("workflow:notifications")
-
-

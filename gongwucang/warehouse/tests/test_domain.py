@@ -24,13 +24,21 @@ D = dt.date(2026, 5, 10)
 
 def test_reminders():
     due = dt.date(2026, 5, 12)
-    assert reminder_due(today=D, due_on=due, days_before=3, due_soon_sent_on=None, overdue_sent_on=None) \
+    assert (
+        reminder_due(today=D, due_on=due, days_before=3, due_soon_sent_on=None, overdue_sent_on=None)
         is Reminder.DUE_SOON
+    )
     assert reminder_due(today=D, due_on=due, days_before=3, due_soon_sent_on=D, overdue_sent_on=None) is None
-    assert reminder_due(today=D, due_on=dt.date(2026, 5, 20), days_before=3, due_soon_sent_on=None,
-                        overdue_sent_on=None) is None
+    assert (
+        reminder_due(
+            today=D, due_on=dt.date(2026, 5, 20), days_before=3, due_soon_sent_on=None, overdue_sent_on=None
+        )
+        is None
+    )
     late = dt.date(2026, 5, 1)
-    assert reminder_due(today=D, due_on=late, days_before=3, due_soon_sent_on=D, overdue_sent_on=None) \
+    assert (
+        reminder_due(today=D, due_on=late, days_before=3, due_soon_sent_on=D, overdue_sent_on=None)
         is Reminder.OVERDUE
+    )
     assert reminder_due(today=D, due_on=late, days_before=3, due_soon_sent_on=D, overdue_sent_on=D) is None
     assert days_overdue(today=D, due_on=late) == 9 and days_overdue(today=D, due_on=due) == 0

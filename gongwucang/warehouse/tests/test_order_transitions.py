@@ -33,8 +33,12 @@ from gongwucang.workflow.models import (
 
 TYPES = ["intake", "allocation", "loan", "loan_extension"]
 # Ledger events written on each card when the order starts / stops holding it.
-HOLD_EVENT = {"intake": "intake_requested", "allocation": "allocation_requested", "loan": None,
-              "loan_extension": None}
+HOLD_EVENT = {
+    "intake": "intake_requested",
+    "allocation": "allocation_requested",
+    "loan": None,
+    "loan_extension": None,
+}
 
 
 def make_order(kind: str, world, stores, *, submit: bool = True) -> Order:  # type: ignore[no-untyped-def]
@@ -42,20 +46,36 @@ def make_order(kind: str, world, stores, *, submit: bool = True) -> Order:  # ty
     clerk = world.clerk_sch
     if kind == "intake":
         asset = make_asset(actor=clerk, unit=world.SCH, status="idle")
-        return services.intake_create(actor=clerk, warehouse_id=stores.physical.pk, source=IntakeSource.IDLE,
-                                      asset_ids=[asset.pk], submit=submit)
+        return services.intake_create(
+            actor=clerk,
+            warehouse_id=stores.physical.pk,
+            source=IntakeSource.IDLE,
+            asset_ids=[asset.pk],
+            submit=submit,
+        )
     item = stock_item(world, stores)
     if kind == "allocation":
-        return services.allocation_request(actor=clerk, pool_item_ids=[item.pk], purpose="教学用", submit=submit)[0]
-    loan = services.loan_request(actor=clerk, pool_item_ids=[item.pk], purpose="运动会",
-                                 due_on=local_today() + dt.timedelta(days=14), submit=submit or kind != "loan")[0]
+        return services.allocation_request(
+            actor=clerk, pool_item_ids=[item.pk], purpose="教学用", submit=submit
+        )[0]
+    loan = services.loan_request(
+        actor=clerk,
+        pool_item_ids=[item.pk],
+        purpose="运动会",
+        due_on=local_today() + dt.timedelta(days=14),
+        submit=submit or kind != "loan",
+    )[0]
     if kind == "loan":
         return loan
     approve_all(loan, world)
     services.loan_lend(actor=world.keeper, order_id=loan.pk)
-    return services.loan_extension_request(actor=clerk, loan_order_id=loan.pk,
-                                           new_due_on=local_today() + dt.timedelta(days=30), reason="活动延长",
-                                           submit=submit)
+    return services.loan_extension_request(
+        actor=clerk,
+        loan_order_id=loan.pk,
+        new_due_on=local_today() + dt.timedelta(days=30),
+        reason="活动延长",
+        submit=submit,
+    )
 
 
 def first_approver(order: Order):  # type: ignore[no-untyped-def]
@@ -67,8 +87,12 @@ def state(order: Order) -> tuple:
     """Everything a failed action must leave as it was."""
     order.refresh_from_db()
     return (
-        order.status, order.version, order.approval_round,
-        OrderHistory.objects.count(), AssetEvent.objects.count(), Notification.objects.count(),
+        order.status,
+        order.version,
+        order.approval_round,
+        OrderHistory.objects.count(),
+        AssetEvent.objects.count(),
+        Notification.objects.count(),
         list(OrderApproval.objects.filter(order=order).values_list("status", flat=True)),
         list(OrderLine.objects.filter(order=order).values_list("is_open", "outcome")),
         PoolItem.objects.count(),
@@ -80,7 +104,11 @@ def new_rows(order: Order, before: int) -> list[OrderHistory]:
 
 
 def card_events(order: Order, since: int) -> list[str]:
-    return list(AssetEvent.objects.filter(pk__gt=since, reference=order.order_no).values_list("event_type", flat=True))
+    return list(
+        AssetEvent.objects.filter(pk__gt=since, reference=order.order_no)
+        .order_by("id")
+        .values_list("event_type", flat=True)
+    )
 
 
 def last_event_id() -> int:
@@ -88,6 +116,7 @@ def last_event_id() -> int:
 
 
 # --- submit ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind", TYPES)
 def test_submit(kind, world, stores):
@@ -99,7 +128,8 @@ def test_submit(kind, world, stores):
     assert order.status == "submitted"
     rows = new_rows(order, 1)
     assert [(r.action, r.from_status, r.to_status, r.actor) for r in rows] == [
-        ("submit", "draft", "submitted", world.clerk_sch)]
+        ("submit", "draft", "submitted", world.clerk_sch)
+    ]
     expected = [HOLD_EVENT[kind]] * order.lines.count() if HOLD_EVENT[kind] else []
     assert card_events(order, since) == expected
     assert all(order.lines.values_list("is_open", flat=True))
@@ -133,6 +163,7 @@ def test_submit_wrong_role_changes_nothing(kind, world, stores):
 
 # --- approve --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", TYPES)
 def test_approve_one_step(kind, world, stores):
     order = make_order(kind, world, stores)
@@ -142,10 +173,15 @@ def test_approve_one_step(kind, world, stores):
     order.refresh_from_db()
     expected = "approved" if steps == 1 else "in_approval"
     assert [(r.action, r.to_status, r.actor, r.comment) for r in new_rows(order, rows)] == [
-        ("approve", expected, world.head_sch, "同意")]
+        ("approve", expected, world.head_sch, "同意")
+    ]
     assert card_events(order, since) == []  # an approval touches no card
     first = order.approvals.get(seq=1)
-    assert (first.status, first.decided_by, first.comment) == (ApprovalStatus.APPROVED, world.head_sch, "同意")
+    assert (first.status, first.decided_by, first.comment) == (
+        ApprovalStatus.APPROVED,
+        world.head_sch,
+        "同意",
+    )
     if steps > 1:
         assert order.approvals.get(seq=2).status == ApprovalStatus.PENDING
 
@@ -232,6 +268,7 @@ def test_submit_refused_when_nobody_may_approve_a_step(world, stores):
 
 # --- reject, return, cancel -----------------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", TYPES)
 def test_reject(kind, world, stores):
     order = make_order(kind, world, stores)
@@ -246,12 +283,16 @@ def test_reject(kind, world, stores):
     wf.order_reject(actor=world.head_sch, order_id=order.pk, comment="暂不需要")
     order.refresh_from_db()
     assert order.status == "rejected" and order.closed_at is not None
-    assert [(r.action, r.to_status, r.comment) for r in new_rows(order, rows)] == [("reject", "rejected", "暂不需要")]
+    assert [(r.action, r.to_status, r.comment) for r in new_rows(order, rows)] == [
+        ("reject", "rejected", "暂不需要")
+    ]
     assert not order.lines.filter(is_open=True).exists()
     released = ["order_released"] * order.lines.count() if HOLD_EVENT[kind] else []
     assert card_events(order, since) == released
     assert not order.approvals.filter(status__in=["pending", "waiting"]).exists()
-    assert Notification.objects.filter(order=order, recipient=world.clerk_sch, title__startswith="已驳回").exists()
+    assert Notification.objects.filter(
+        order=order, recipient=world.clerk_sch, title__startswith="已驳回"
+    ).exists()
     with pytest.raises(ValidationError):  # a rejected order is closed for good
         wf.order_submit(actor=world.clerk_sch, order_id=order.pk)
 

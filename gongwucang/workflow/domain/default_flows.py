@@ -15,25 +15,37 @@ SPECIAL_CLASSES = "A01,A0203,A0801"
 
 # order type → (flow name, [(seq, name, role, scope, min_total_fen, prefixes, cross_department)])
 DEFAULT_FLOWS: dict[str, tuple[str, list[tuple[int, str, str, str, int | None, str, bool]]]] = {
-    "intake": ("入仓审批", [
-        (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
-        (20, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
-        (30, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, False),
-    ]),
-    "allocation": ("调剂申领审批", [
-        (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
-        (20, "公物仓审核", "keeper", "keeper", None, "", False),
-        (30, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
-        (40, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, True),
-    ]),
-    "loan": ("借用审批", [
-        (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
-        (20, "公物仓审核", "keeper", "keeper", None, "", False),
-        (30, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
-        (40, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, False),
-    ]),
-    "loan_extension": ("借用延期审批", [
-        (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
-        (20, "公物仓审核", "keeper", "keeper", None, "", False),
-    ]),
+    "intake": (
+        "入仓审批",
+        [
+            (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
+            (20, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
+            (30, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, False),
+        ],
+    ),
+    "allocation": (
+        "调剂申领审批",
+        [
+            (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
+            (20, "公物仓审核", "keeper", "keeper", None, "", False),
+            (30, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
+            (40, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, True),
+        ],
+    ),
+    "loan": (
+        "借用审批",
+        [
+            (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
+            (20, "公物仓审核", "keeper", "keeper", None, "", False),
+            (30, "主管部门审核", "supervisor", "supervising_unit", THRESHOLD_FEN, SPECIAL_CLASSES, False),
+            (40, "财政部门审批", "finance", "finance", THRESHOLD_FEN, SPECIAL_CLASSES, False),
+        ],
+    ),
+    "loan_extension": (
+        "借用延期审批",
+        [
+            (10, "单位负责人审核", "unit_head", "own_unit", None, "", False),
+            (20, "公物仓审核", "keeper", "keeper", None, "", False),
+        ],
+    ),
 }

@@ -69,6 +69,4 @@ def supervising_key(unit_id: int, supervising_unit_id: int | None) -> int:
 
 def is_cross_department(pairs: Sequence[tuple[tuple[int, int | None], tuple[int, int | None]]]) -> bool:
     """True if any (from unit, to unit) pair — each as (id, supervising id) — crosses departments."""
-    return any(
-        a[0] != b[0] and supervising_key(*a) != supervising_key(*b) for a, b in pairs
-    )
+    return any(a[0] != b[0] and supervising_key(*a) != supervising_key(*b) for a, b in pairs)

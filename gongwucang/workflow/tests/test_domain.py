@@ -31,32 +31,38 @@ def test_order_numbers_per_type():
 
 
 def test_closed_statuses_have_no_way_out():
-    for (status, _action) in TRANSITIONS:
+    for status, _action in TRANSITIONS:
         assert status not in CLOSED_STATUSES
     assert not OPEN_STATUSES & CLOSED_STATUSES
     assert OrderStatus.DRAFT not in OPEN_STATUSES  # a draft holds nothing
 
 
-@pytest.mark.parametrize(("status", "action", "expected"), [
-    (OrderStatus.DRAFT, Action.SUBMIT, {OrderStatus.SUBMITTED}),
-    (OrderStatus.RETURNED, Action.SUBMIT, {OrderStatus.SUBMITTED}),
-    (OrderStatus.SUBMITTED, Action.APPROVE, {OrderStatus.IN_APPROVAL, OrderStatus.APPROVED}),
-    (OrderStatus.IN_APPROVAL, Action.REJECT, {OrderStatus.REJECTED}),
-    (OrderStatus.IN_APPROVAL, Action.RETURN_FOR_REVISION, {OrderStatus.RETURNED}),
-    (OrderStatus.APPROVED, Action.CANCEL, {OrderStatus.CANCELLED}),
-])
+@pytest.mark.parametrize(
+    ("status", "action", "expected"),
+    [
+        (OrderStatus.DRAFT, Action.SUBMIT, {OrderStatus.SUBMITTED}),
+        (OrderStatus.RETURNED, Action.SUBMIT, {OrderStatus.SUBMITTED}),
+        (OrderStatus.SUBMITTED, Action.APPROVE, {OrderStatus.IN_APPROVAL, OrderStatus.APPROVED}),
+        (OrderStatus.IN_APPROVAL, Action.REJECT, {OrderStatus.REJECTED}),
+        (OrderStatus.IN_APPROVAL, Action.RETURN_FOR_REVISION, {OrderStatus.RETURNED}),
+        (OrderStatus.APPROVED, Action.CANCEL, {OrderStatus.CANCELLED}),
+    ],
+)
 def test_allowed_transitions(status, action, expected):
     assert targets(OrderType.INTAKE, status, action) == expected
 
 
-@pytest.mark.parametrize(("status", "action"), [
-    (OrderStatus.DRAFT, Action.APPROVE),
-    (OrderStatus.APPROVED, Action.APPROVE),
-    (OrderStatus.DONE, Action.CANCEL),
-    (OrderStatus.REJECTED, Action.SUBMIT),
-    (OrderStatus.EXECUTING, Action.CANCEL),
-    (OrderStatus.SUBMITTED, Action.RECEIVE),
-])
+@pytest.mark.parametrize(
+    ("status", "action"),
+    [
+        (OrderStatus.DRAFT, Action.APPROVE),
+        (OrderStatus.APPROVED, Action.APPROVE),
+        (OrderStatus.DONE, Action.CANCEL),
+        (OrderStatus.REJECTED, Action.SUBMIT),
+        (OrderStatus.EXECUTING, Action.CANCEL),
+        (OrderStatus.SUBMITTED, Action.RECEIVE),
+    ],
+)
 def test_refused_transitions_say_why_in_chinese(status, action):
     with pytest.raises(TransitionError, match="单据当前状态为"):
         targets(OrderType.INTAKE, status, action)
@@ -65,7 +71,9 @@ def test_refused_transitions_say_why_in_chinese(status, action):
 def test_actions_belong_to_their_type():
     with pytest.raises(TransitionError, match="没有「出仓」操作"):
         targets(OrderType.INTAKE, OrderStatus.APPROVED, Action.DISPATCH)
-    assert Action.LEND in TYPE_ACTIONS[OrderType.LOAN] and Action.LEND not in TYPE_ACTIONS[OrderType.ALLOCATION]
+    assert (
+        Action.LEND in TYPE_ACTIONS[OrderType.LOAN] and Action.LEND not in TYPE_ACTIONS[OrderType.ALLOCATION]
+    )
 
 
 def test_target_must_be_in_table():
@@ -79,13 +87,21 @@ SUP = StepRule(20, "主管部门审核", "supervisor", "supervising_unit", 5_000
 FIN = StepRule(30, "财政审批", "finance", "finance", 5_000_000, ("A01", "A0203"), when_cross_department=True)
 
 
-@pytest.mark.parametrize(("total", "codes", "cross", "names"), [
-    (4_999_999, {"A02010108"}, False, ["单位负责人审核"]),  # 49,999.99 yuan: just below
-    (5_000_000, {"A02010108"}, False, ["单位负责人审核", "主管部门审核", "财政审批"]),  # at the threshold
-    (100, {"A02030500"}, False, ["单位负责人审核", "主管部门审核", "财政审批"]),  # a vehicle, whatever its value
-    (100, {"A01010100"}, False, ["单位负责人审核", "主管部门审核", "财政审批"]),  # a house
-    (100, {"A02010108"}, True, ["单位负责人审核", "财政审批"]),  # cross-department: finance only
-])
+@pytest.mark.parametrize(
+    ("total", "codes", "cross", "names"),
+    [
+        (4_999_999, {"A02010108"}, False, ["单位负责人审核"]),  # 49,999.99 yuan: just below
+        (5_000_000, {"A02010108"}, False, ["单位负责人审核", "主管部门审核", "财政审批"]),  # at the threshold
+        (
+            100,
+            {"A02030500"},
+            False,
+            ["单位负责人审核", "主管部门审核", "财政审批"],
+        ),  # a vehicle, whatever its value
+        (100, {"A01010100"}, False, ["单位负责人审核", "主管部门审核", "财政审批"]),  # a house
+        (100, {"A02010108"}, True, ["单位负责人审核", "财政审批"]),  # cross-department: finance only
+    ],
+)
 def test_routing(total, codes, cross, names):
     steps = applicable_steps([FIN, HEAD, SUP], OrderFacts(total, frozenset(codes), cross))
     assert [s.name for s in steps] == names

@@ -1,0 +1,182 @@
+"""Reads of the 公物仓: the catalogue (every unit of the region browses it — that is its purpose),
+the keepers' stock, loans and the overdue list, warehouses and bins.
+
+The catalogue shows pool items, not asset cards: a unit sees what is on offer and requests it
+without gaining access to the giving unit's card (which stays a 404 for them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from gongwucang.assets.domain.search_keys import normalise_query
+from gongwucang.assets.models import AssetAttachment
+from gongwucang.assets.selectors import category_with_descendants
+from gongwucang.org.domain.roles import Role
+from gongwucang.org.models import Unit, User
+from gongwucang.org.scoping import scope_for
+from gongwucang.workflow.domain.statuses import OrderStatus
+from gongwucang.workflow.models import OrderAttachment, OrderLine
+from gongwucang.workflow.services import units_with_role, visible_order_q
+
+from .domain.choices import ACTIVE_POOL_STATUSES, PoolItemStatus
+from .models import LoanOrder, PoolItem, StorageBin, Warehouse
+
+
+def region_ids(actor: User) -> set[int]:
+    """The regions where the user holds any role (the catalogues they may browse)."""
+    unit_ids = {unit_id for unit_id, _role in scope_for(actor).roles}
+    return set(Unit.objects.filter(pk__in=unit_ids).values_list("region_id", flat=True)) | set(
+        scope_for(actor).read_region_ids
+    )
+
+
+def warehouses(*, actor: User) -> QuerySet[Warehouse]:
+    return (
+        Warehouse.objects.filter(region_id__in=region_ids(actor), is_active=True)
+        .select_related("operating_unit")
+        .order_by("code")
+    )
+
+
+def kept_warehouses(*, actor: User) -> QuerySet[Warehouse]:
+    """The warehouses the user keeps (Role.KEEPER in the operating unit)."""
+    return Warehouse.objects.filter(operating_unit_id__in=units_with_role(actor, Role.KEEPER)).order_by(
+        "code"
+    )
+
+
+def bins_of(warehouse: Warehouse) -> QuerySet[StorageBin]:
+    return warehouse.bins.filter(is_active=True).order_by("code")
+
+
+@dataclass
+class CatalogueFilters:
+    query: str = ""
+    category_id: int | None = None
+    condition: str = ""
+    warehouse_id: int | None = None
+    kind: str = ""
+    location: str = ""
+    available_only: bool = False
+
+
+def _open_line(asset_ref: str = "asset_id") -> Exists:
+    return Exists(OrderLine.objects.filter(asset_id=OuterRef(asset_ref), is_open=True))
+
+
+def pool_items(*, actor: User) -> QuerySet[PoolItem]:
+    """Active pool items of the user's region(s), each with `is_held` (on an open order)."""
+    return PoolItem.objects.filter(
+        status__in=ACTIVE_POOL_STATUSES, warehouse__region_id__in=region_ids(actor)
+    ).annotate(is_held=_open_line())
+
+
+def catalogue(*, actor: User, filters: CatalogueFilters) -> QuerySet[PoolItem]:
+    """What the pool offers, both kinds, newest first. Search matches the card's name, number,
+    model, brand and pinyin initials (the card's search text) as substrings, term by term; the
+    pool is small next to the register, so no index is needed here."""
+    qs = pool_items(actor=actor)
+    if filters.category_id:
+        qs = qs.filter(asset__category_id__in=category_with_descendants(filters.category_id))
+    if filters.condition:
+        qs = qs.filter(asset__condition=filters.condition)
+    if filters.warehouse_id:
+        qs = qs.filter(warehouse_id=filters.warehouse_id)
+    if filters.kind:
+        qs = qs.filter(warehouse__kind=filters.kind)
+    if filters.location:
+        qs = qs.filter(
+            Q(asset__location__icontains=filters.location)
+            | Q(bin__code__icontains=filters.location)
+            | Q(bin__name__icontains=filters.location)
+        )
+    for term in normalise_query(filters.query).split():
+        qs = qs.filter(asset__search_text__contains=term)
+    if filters.available_only:
+        qs = qs.filter(status=PoolItemStatus.IN_STOCK, is_held=False)
+    return qs.select_related(
+        "asset", "asset__category", "asset__book", "asset__owner_unit", "warehouse", "bin", "source_unit"
+    ).order_by("-listed_at", "-id")
+
+
+def with_photos(items: list[PoolItem]) -> list[PoolItem]:
+    """Attach `photos` (order photos taken at receipt, then the card's own photos) to each item."""
+    line_ids = [i.intake_line_id for i in items if i.intake_line_id]
+    asset_ids = [i.asset_id for i in items]
+    by_line: dict[int, list] = {}
+    for att in OrderAttachment.objects.filter(
+        line_id__in=line_ids, content_type__startswith="image/"
+    ).order_by("id"):
+        by_line.setdefault(att.line_id, []).append(("order", att))
+    by_asset: dict[int, list] = {}
+    for att in AssetAttachment.objects.filter(asset_id__in=asset_ids, kind="photo").order_by("id"):
+        by_asset.setdefault(att.asset_id, []).append(("asset", att))
+    for item in items:
+        item.photos = by_line.get(item.intake_line_id or 0, []) + by_asset.get(item.asset_id, [])  # type: ignore[attr-defined]
+    return items
+
+
+def pool_item_get(*, actor: User, pk: int) -> PoolItem | None:
+    """One catalogue item (active or not) of the user's region, with its open order if any."""
+    return (
+        PoolItem.objects.filter(pk=pk, warehouse__region_id__in=region_ids(actor))
+        .annotate(is_held=_open_line())
+        .select_related(
+            "asset__category",
+            "asset__book",
+            "asset__owner_unit",
+            "warehouse",
+            "bin",
+            "source_unit",
+            "intake_line__order",
+        )
+        .first()
+    )
+
+
+def stock(*, actor: User, warehouse_id: int | None = None) -> QuerySet[PoolItem]:
+    """The keeper's stock: active items of the warehouses they keep."""
+    qs = PoolItem.objects.filter(status__in=ACTIVE_POOL_STATUSES, warehouse__in=kept_warehouses(actor=actor))
+    if warehouse_id:
+        qs = qs.filter(warehouse_id=warehouse_id)
+    return (
+        qs.annotate(is_held=_open_line())
+        .select_related("asset__category", "asset__book", "warehouse", "bin", "source_unit")
+        .order_by("warehouse_id", "bin__code", "id")
+    )
+
+
+def loans(*, actor: User) -> QuerySet[LoanOrder]:
+    """Loans under way (lent out) the user may see, soonest due first."""
+    return (
+        LoanOrder.objects.filter(order__in=_visible_orders(actor), order__status=OrderStatus.EXECUTING)
+        .select_related("order", "order__applicant_unit", "warehouse")
+        .order_by("due_on", "pk")
+    )
+
+
+def overdue_loans(*, actor: User, today: dt.date) -> QuerySet[LoanOrder]:
+    """借用逾期: lent out and past the due date."""
+    return loans(actor=actor).filter(due_on__lt=today)
+
+
+def _visible_orders(actor: User):  # type: ignore[no-untyped-def]
+    from gongwucang.workflow.models import Order
+
+    return Order.objects.filter(visible_order_q(actor)).values("pk")
+
+
+def open_order_line(asset_id: int) -> OrderLine | None:
+    return OrderLine.objects.filter(asset_id=asset_id, is_open=True).select_related("order").first()
+
+
+def category_choices_in_pool(*, actor: User) -> list:
+    """Categories that have items in the pool (for the catalogue's filter)."""
+    from gongwucang.assets.models import Category
+
+    ids = pool_items(actor=actor).values_list("asset__category_id", flat=True).distinct()
+    return list(Category.objects.filter(pk__in=ids).order_by("code"))

@@ -1,0 +1,214 @@
+"""Every screen of the workflow and warehouse apps × every role of the test world: who sees it
+(200), who is sent back with a reason (302, nothing changed), and for whom it does not exist
+(404 — another unit's order, another region's item). Plus the main flows over HTTP."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from gongwucang.core.dates import local_today
+from gongwucang.core.testing import make_asset, make_world
+from gongwucang.warehouse import services
+from gongwucang.warehouse.services import LineDecision
+from gongwucang.warehouse.testing import approve_all, stock_item
+from gongwucang.workflow.models import Order, OrderHistory
+
+ROLES = ["clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper",
+         "clerk_cln", "head_cln", "clerk_oth", "clerk_wh", "nobody"]
+# Who may see an order filed by the school (its unit, its supervisor, the region's readers, the keeper).
+SEES_SCHOOL_ORDER = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper"}
+
+
+@pytest.fixture
+def scene(world, stores):  # type: ignore[no-untyped-def]
+    """Orders of the school in several states, and a finished intake."""
+    asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    intake = services.intake_create(actor=world.clerk_sch, warehouse_id=stores.physical.pk, source="idle",
+                                    asset_ids=[asset.pk], submit=True)
+    item = stock_item(world, stores)
+    allocation = approve_all(services.allocation_request(actor=world.clerk_sch, pool_item_ids=[item.pk],
+                                                         purpose="教学")[0], world)
+    loan_item = stock_item(world, stores, physical=False)
+    loan = approve_all(services.loan_request(actor=world.clerk_sch, pool_item_ids=[loan_item.pk], purpose="活动",
+                                             due_on=local_today() + dt.timedelta(days=7))[0], world)
+    services.loan_lend(actor=world.keeper, order_id=loan.pk)
+    done_asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    done = approve_all(services.intake_create(actor=world.clerk_sch, warehouse_id=stores.physical.pk, source="idle",
+                                              asset_ids=[done_asset.pk], submit=True), world)
+    services.intake_receive(actor=world.keeper, order_id=done.pk, decisions=[
+        LineDecision(done.lines.get().pk, accept=True, condition="good", bin_id=stores.bins[0].pk)])
+    return {"intake": intake, "allocation": allocation, "loan": loan, "done": done, "item": item}
+
+
+def client_for(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_lists_open_for_everyone(world, scene, role):
+    client = client_for(getattr(world, role))
+    for name in ("workflow:inbox", "workflow:done", "workflow:order_list", "workflow:notifications",
+                 "warehouse:catalogue", "warehouse:loans", "warehouse:warehouses", "warehouse:basket"):
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_order_pages_are_404_outside_scope(world, scene, role):
+    client = client_for(getattr(world, role))
+    expected = 200 if role in SEES_SCHOOL_ORDER else 404
+    for key in ("intake", "allocation", "loan", "done"):
+        order = scene[key]
+        assert client.get(reverse("workflow:order_detail", args=[order.pk])).status_code == expected, key
+        assert client.get(reverse("workflow:order_print", args=[order.pk])).status_code == expected, key
+    assert client.get(reverse("warehouse:intake_receipt", args=[scene["done"].pk])).status_code == expected
+    assert client.get(reverse("warehouse:allocation_handover", args=[scene["allocation"].pk])).status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_order_list_shows_only_visible_orders(world, scene, role):
+    content = client_for(getattr(world, role)).get(reverse("workflow:order_list")).content.decode()
+    assert (scene["intake"].order_no in content) == (role in SEES_SCHOOL_ORDER)
+
+
+# (url name, order key, role → expected status): 200 the form, 302 refused with a message, 404 unseen.
+WORK_PAGES = [
+    ("warehouse:intake_receive", "intake", {"keeper": 302, "clerk_sch": 302}),  # not approved yet
+    ("warehouse:intake_edit", "intake", {"clerk_sch": 302, "keeper": 302}),  # submitted: not editable
+    ("warehouse:allocation_dispatch", "allocation", {"keeper": 200, "clerk_sch": 302, "finance": 302}),
+    ("warehouse:allocation_acknowledge", "allocation", {"clerk_sch": 302, "keeper": 302}),  # not dispatched
+    ("warehouse:allocation_edit", "allocation", {"clerk_sch": 302}),
+    ("warehouse:loan_return", "loan", {"keeper": 200, "clerk_sch": 302, "auditor": 302}),
+    ("warehouse:loan_extend", "loan", {"clerk_sch": 200, "keeper": 302, "head_sch": 302}),
+    ("warehouse:loan_lend", "loan", {"keeper": 200, "clerk_sch": 302}),
+]
+
+
+@pytest.mark.parametrize(("name", "key", "expected"), WORK_PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_work_pages(world, scene, name, key, expected, role):
+    response = client_for(getattr(world, role)).get(reverse(name, args=[scene[key].pk]))
+    default = 302 if role in SEES_SCHOOL_ORDER else 404
+    assert response.status_code == expected.get(role, default)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_actions_outside_scope_are_404_and_wrong_role_changes_nothing(world, scene, role):
+    client = client_for(getattr(world, role))
+    order = scene["intake"]  # submitted; the school's head is the current approver
+    rows = OrderHistory.objects.count()
+    for action in ("approve", "reject", "return", "cancel", "submit"):
+        response = client.post(reverse(f"workflow:order_{action}", args=[order.pk]), {"comment": "x"})
+        assert response.status_code == (302 if role in SEES_SCHOOL_ORDER else 404)
+        if role != "head_sch" and role != "clerk_sch":
+            assert OrderHistory.objects.count() == rows, (role, action)
+            assert Order.objects.get(pk=order.pk).status == "submitted"
+
+
+def test_catalogue_and_items_are_per_region(world, scene):
+    other = make_world("330100002")
+    item = scene["item"]
+    client = client_for(other.clerk_sch)
+    assert item.asset.asset_no not in client.get(reverse("warehouse:catalogue")).content.decode()
+    assert client.get(reverse("warehouse:item_detail", args=[item.pk])).status_code == 404
+    own = client_for(world.clerk_cln)
+    assert own.get(reverse("warehouse:item_detail", args=[item.pk])).status_code == 200
+
+
+def test_stock_and_forms_by_role(world, scene):
+    assert client_for(world.keeper).get(reverse("warehouse:stock")).status_code == 200
+    assert client_for(world.clerk_sch).get(reverse("warehouse:stock")).status_code == 404
+    assert client_for(world.clerk_sch).get(reverse("warehouse:intake_create")).status_code == 200
+    assert client_for(world.head_sch).get(reverse("warehouse:intake_create")).status_code == 404
+    assert client_for(world.clerk_sch).get(reverse("warehouse:allocation_create")).status_code == 200
+    assert client_for(world.auditor).get(reverse("warehouse:allocation_create")).status_code == 404
+
+
+def test_catalogue_search_by_pinyin_initials_and_filters(world, scene, stores):
+    client = client_for(world.clerk_cln)
+    item = scene["item"]  # 笔记本电脑 in the physical warehouse
+    assert item.asset.asset_no in client.get(reverse("warehouse:catalogue"), {"q": "bjb"}).content.decode()
+    assert item.asset.asset_no not in client.get(reverse("warehouse:catalogue"), {"q": "dyj"}).content.decode()
+    physical = client.get(reverse("warehouse:catalogue"), {"kind": "physical"}).content.decode()
+    assert item.asset.asset_no in physical
+    virtual = client.get(reverse("warehouse:catalogue"), {"warehouse": stores.virtual.pk}).content.decode()
+    assert item.asset.asset_no not in virtual
+    # Requested by the school (open order): not offered as available.
+    available = client.get(reverse("warehouse:catalogue"), {"available": "on"}).content.decode()
+    assert item.asset.asset_no not in available
+
+
+def test_basket_checkout_over_http(world, stores):
+    item = stock_item(world, stores)
+    client = client_for(world.clerk_cln)
+    client.post(reverse("warehouse:basket_add"), {"item": item.pk})
+    response = client.post(reverse("warehouse:basket"), {"mode": "loan", "purpose": "体检活动", "submit_now": "on",
+                                                         "due_on": (local_today() + dt.timedelta(days=3)).isoformat()},
+                           follow=True)
+    order = Order.objects.get(order_type="loan", applicant_unit=world.CLN)
+    assert order.status == "submitted"
+    assert f"申请单 {order.order_no} 已提交审批" in response.content.decode()
+    assert client.session["gwc_basket"] == []
+
+
+def test_bulk_action_from_the_asset_list_opens_the_intake_form_with_the_cards(world, stores):
+    a = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    b = make_asset(actor=world.clerk_sch, unit=world.SCH, status="in_use")
+    client = client_for(world.clerk_sch)
+    page = client.post(reverse("warehouse:intake_create"), {"asset": [a.pk, b.pk]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert f'value="{a.pk}" data-bulk-item id="asset_{a.pk}" checked' in html
+    response = client.post(reverse("warehouse:intake_create"), {
+        "asset": [a.pk, b.pk], "warehouse": stores.virtual.pk, "source": "over_standard", "step": "submit",
+        "document_kind": "transfer_list"}, follow=True)
+    order = Order.objects.get(order_type="intake", applicant_unit=world.SCH)
+    assert order.status == "submitted" and order.lines.count() == 2
+    assert f"入仓申请 {order.order_no} 已提交审批" in response.content.decode()
+
+
+def test_approval_from_the_inbox_over_http(world, scene):
+    order = scene["intake"]
+    client = client_for(world.head_sch)
+    inbox = client.get(reverse("workflow:inbox")).content.decode()
+    assert order.order_no in inbox
+    page = client.get(reverse("workflow:order_detail", args=[order.pk])).content.decode()
+    assert 'data-testid="approve"' in page and 'data-testid="current-step"' in page
+    response = client.post(reverse("workflow:order_approve", args=[order.pk]), {"comment": "同意入仓"}, follow=True)
+    assert f"已同意单据 {order.order_no}" in response.content.decode()
+    # The clerk who filed it sees no approval buttons on their own order.
+    assert 'data-testid="approve"' not in client_for(world.clerk_sch).get(
+        reverse("workflow:order_detail", args=[order.pk])).content.decode()
+
+
+def test_reject_without_a_reason_is_refused_in_chinese(world, scene):
+    order = scene["intake"]
+    response = client_for(world.head_sch).post(reverse("workflow:order_reject", args=[order.pk]), {"comment": ""},
+                                               follow=True)
+    assert "驳回时请填写意见" in response.content.decode()
+    assert Order.objects.get(pk=order.pk).status == "submitted"
+
+
+def test_card_page_shows_the_pool_panel_and_the_intake_action(world, scene):
+    order = scene["intake"]
+    asset = order.lines.get().asset
+    html = client_for(world.clerk_sch).get(reverse("assets:detail", args=[asset.pk])).content.decode()
+    assert 'data-testid="pool-panel"' in html and order.order_no in html
+    idle = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    html = client_for(world.clerk_sch).get(reverse("assets:detail", args=[idle.pk])).content.decode()
+    assert f"{reverse('warehouse:intake_create')}?asset={idle.pk}" in html
+
+
+def test_inbox_count_in_the_frame(world, scene):
+    html = client_for(world.keeper).get(reverse("home")).content.decode()
+    # The keeper has the allocation to dispatch and the loan's approval step is done: at least one.
+    assert 'data-testid="inbox-count"' in html
+    from gongwucang.workflow.selectors import inbox_count
+
+    assert inbox_count(world.keeper) >= 1
+    assert inbox_count(world.head_sch) == 1  # the intake waiting at their step
