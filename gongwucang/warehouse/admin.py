@@ -28,7 +28,14 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 @admin.register(ProvisioningStandard)
 class ProvisioningStandardAdmin(admin.ModelAdmin):
-    list_display = ("name", "category", "price_cap_fen", "min_service_years", "is_default_for_category", "is_active")
+    list_display = (
+        "name",
+        "category",
+        "price_cap_fen",
+        "min_service_years",
+        "is_default_for_category",
+        "is_active",
+    )
     list_filter = ("is_active", "is_default_for_category")
     search_fields = ("name", "category__code", "category__name")
     autocomplete_fields = ("category",)

@@ -35,32 +35,50 @@ def _open_line(asset) -> OrderLine | None:  # type: ignore[no-untyped-def]
 
 
 def card_actions(request, asset) -> list[CardAction]:  # type: ignore[no-untyped-def]
-    """"申请入仓" for a clerk of the owning unit, when the card may go into the pool now."""
+    """ "申请入仓" for a clerk of the owning unit, when the card may go into the pool now."""
     if asset.status not in (AssetStatus.IDLE, AssetStatus.IN_USE):
         return []
     if asset.owner_unit_id not in units_with_role(request.user, Role.ASSET_CLERK):
         return []
     if _open_line(asset) is not None:
         return []
-    return [CardAction(str(_("申请入仓")), f"{reverse('warehouse:intake_create')}?asset={asset.pk}", "outline-primary")]
+    return [
+        CardAction(
+            str(_("申请入仓")), f"{reverse('warehouse:intake_create')}?asset={asset.pk}", "outline-primary"
+        )
+    ]
 
 
 def card_panels(request, asset) -> list[str]:  # type: ignore[no-untyped-def]
     """The card's place in the pool and the order that holds it, if any."""
-    item = PoolItem.objects.filter(asset=asset, status__in=ACTIVE_POOL_STATUSES).select_related(
-        "warehouse", "bin", "source_unit").first()
+    item = (
+        PoolItem.objects.filter(asset=asset, status__in=ACTIVE_POOL_STATUSES)
+        .select_related("warehouse", "bin", "source_unit")
+        .first()
+    )
     line = _open_line(asset)
     order = None
     if line is not None and Order.objects.filter(visible_order_q(request.user), pk=line.order_id).exists():
         order = line.order
     history = list(
-        Order.objects.filter(visible_order_q(request.user), lines__asset=asset).distinct().order_by("-created_at")[:10]
+        Order.objects.filter(visible_order_q(request.user), lines__asset=asset)
+        .distinct()
+        .order_by("-created_at")[:10]
     )
     if item is None and line is None and not history:
         return []
-    return [render_to_string("warehouse/_card_panel.html", {
-        "item": item, "open_line": line, "open_order": order, "orders": history, "request": request,
-    })]
+    return [
+        render_to_string(
+            "warehouse/_card_panel.html",
+            {
+                "item": item,
+                "open_line": line,
+                "open_order": order,
+                "orders": history,
+                "request": request,
+            },
+        )
+    ]
 
 
 def list_actions(request) -> list[ListAction]:  # type: ignore[no-untyped-def]

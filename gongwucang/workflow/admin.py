@@ -9,7 +9,15 @@ from .models import ApprovalFlow, ApprovalStep, Order, OrderHistory
 class ApprovalStepInline(admin.TabularInline):
     model = ApprovalStep
     extra = 1
-    fields = ("seq", "name", "role", "scope", "min_total_value_fen", "category_prefixes", "when_cross_department")
+    fields = (
+        "seq",
+        "name",
+        "role",
+        "scope",
+        "min_total_value_fen",
+        "category_prefixes",
+        "when_cross_department",
+    )
     ordering = ("seq",)
 
 

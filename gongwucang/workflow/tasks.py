@@ -32,4 +32,4 @@ def send_notification_emails(notification_ids: list[int]) -> int:
     return sent
 
 
-PERIODIC: list = []
+PERIODIC: list = []  # periodic work of this app (see scheduling.py)

@@ -17,8 +17,20 @@ from gongwucang.warehouse.services import LineDecision
 from gongwucang.warehouse.testing import approve_all, stock_item
 from gongwucang.workflow.models import Order, OrderHistory
 
-ROLES = ["clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper",
-         "clerk_cln", "head_cln", "clerk_oth", "clerk_wh", "nobody"]
+ROLES = [
+    "clerk_sch",
+    "head_sch",
+    "supervisor",
+    "finance",
+    "auditor",
+    "admin",
+    "keeper",
+    "clerk_cln",
+    "head_cln",
+    "clerk_oth",
+    "clerk_wh",
+    "nobody",
+]
 # Who may see an order filed by the school (its unit, its supervisor, the region's readers, the keeper).
 SEES_SCHOOL_ORDER = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper"}
 
@@ -27,20 +39,46 @@ SEES_SCHOOL_ORDER = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor"
 def scene(world, stores):  # type: ignore[no-untyped-def]
     """Orders of the school in several states, and a finished intake."""
     asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
-    intake = services.intake_create(actor=world.clerk_sch, warehouse_id=stores.physical.pk, source="idle",
-                                    asset_ids=[asset.pk], submit=True)
+    intake = services.intake_create(
+        actor=world.clerk_sch,
+        warehouse_id=stores.physical.pk,
+        source="idle",
+        asset_ids=[asset.pk],
+        submit=True,
+    )
     item = stock_item(world, stores)
-    allocation = approve_all(services.allocation_request(actor=world.clerk_sch, pool_item_ids=[item.pk],
-                                                         purpose="教学")[0], world)
+    allocation = approve_all(
+        services.allocation_request(actor=world.clerk_sch, pool_item_ids=[item.pk], purpose="教学")[0], world
+    )
     loan_item = stock_item(world, stores, physical=False)
-    loan = approve_all(services.loan_request(actor=world.clerk_sch, pool_item_ids=[loan_item.pk], purpose="活动",
-                                             due_on=local_today() + dt.timedelta(days=7))[0], world)
+    loan = approve_all(
+        services.loan_request(
+            actor=world.clerk_sch,
+            pool_item_ids=[loan_item.pk],
+            purpose="活动",
+            due_on=local_today() + dt.timedelta(days=7),
+        )[0],
+        world,
+    )
     services.loan_lend(actor=world.keeper, order_id=loan.pk)
     done_asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
-    done = approve_all(services.intake_create(actor=world.clerk_sch, warehouse_id=stores.physical.pk, source="idle",
-                                              asset_ids=[done_asset.pk], submit=True), world)
-    services.intake_receive(actor=world.keeper, order_id=done.pk, decisions=[
-        LineDecision(done.lines.get().pk, accept=True, condition="good", bin_id=stores.bins[0].pk)])
+    done = approve_all(
+        services.intake_create(
+            actor=world.clerk_sch,
+            warehouse_id=stores.physical.pk,
+            source="idle",
+            asset_ids=[done_asset.pk],
+            submit=True,
+        ),
+        world,
+    )
+    services.intake_receive(
+        actor=world.keeper,
+        order_id=done.pk,
+        decisions=[
+            LineDecision(done.lines.get().pk, accept=True, condition="good", bin_id=stores.bins[0].pk)
+        ],
+    )
     return {"intake": intake, "allocation": allocation, "loan": loan, "done": done, "item": item}
 
 
@@ -53,8 +91,16 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize("role", ROLES)
 def test_lists_open_for_everyone(world, scene, role):
     client = client_for(getattr(world, role))
-    for name in ("workflow:inbox", "workflow:done", "workflow:order_list", "workflow:notifications",
-                 "warehouse:catalogue", "warehouse:loans", "warehouse:warehouses", "warehouse:basket"):
+    for name in (
+        "workflow:inbox",
+        "workflow:done",
+        "workflow:order_list",
+        "workflow:notifications",
+        "warehouse:catalogue",
+        "warehouse:loans",
+        "warehouse:warehouses",
+        "warehouse:basket",
+    ):
         assert client.get(reverse(name)).status_code == 200, name
 
 
@@ -67,7 +113,10 @@ def test_order_pages_are_404_outside_scope(world, scene, role):
         assert client.get(reverse("workflow:order_detail", args=[order.pk])).status_code == expected, key
         assert client.get(reverse("workflow:order_print", args=[order.pk])).status_code == expected, key
     assert client.get(reverse("warehouse:intake_receipt", args=[scene["done"].pk])).status_code == expected
-    assert client.get(reverse("warehouse:allocation_handover", args=[scene["allocation"].pk])).status_code == expected
+    assert (
+        client.get(reverse("warehouse:allocation_handover", args=[scene["allocation"].pk])).status_code
+        == expected
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
@@ -133,7 +182,9 @@ def test_catalogue_search_by_pinyin_initials_and_filters(world, scene, stores):
     client = client_for(world.clerk_cln)
     item = scene["item"]  # 笔记本电脑 in the physical warehouse
     assert item.asset.asset_no in client.get(reverse("warehouse:catalogue"), {"q": "bjb"}).content.decode()
-    assert item.asset.asset_no not in client.get(reverse("warehouse:catalogue"), {"q": "dyj"}).content.decode()
+    assert (
+        item.asset.asset_no not in client.get(reverse("warehouse:catalogue"), {"q": "dyj"}).content.decode()
+    )
     physical = client.get(reverse("warehouse:catalogue"), {"kind": "physical"}).content.decode()
     assert item.asset.asset_no in physical
     virtual = client.get(reverse("warehouse:catalogue"), {"warehouse": stores.virtual.pk}).content.decode()
@@ -147,9 +198,16 @@ def test_basket_checkout_over_http(world, stores):
     item = stock_item(world, stores)
     client = client_for(world.clerk_cln)
     client.post(reverse("warehouse:basket_add"), {"item": item.pk})
-    response = client.post(reverse("warehouse:basket"), {"mode": "loan", "purpose": "体检活动", "submit_now": "on",
-                                                         "due_on": (local_today() + dt.timedelta(days=3)).isoformat()},
-                           follow=True)
+    response = client.post(
+        reverse("warehouse:basket"),
+        {
+            "mode": "loan",
+            "purpose": "体检活动",
+            "submit_now": "on",
+            "due_on": (local_today() + dt.timedelta(days=3)).isoformat(),
+        },
+        follow=True,
+    )
     order = Order.objects.get(order_type="loan", applicant_unit=world.CLN)
     assert order.status == "submitted"
     assert f"申请单 {order.order_no} 已提交审批" in response.content.decode()
@@ -164,9 +222,17 @@ def test_bulk_action_from_the_asset_list_opens_the_intake_form_with_the_cards(wo
     assert page.status_code == 200
     html = page.content.decode()
     assert f'value="{a.pk}" data-bulk-item id="asset_{a.pk}" checked' in html
-    response = client.post(reverse("warehouse:intake_create"), {
-        "asset": [a.pk, b.pk], "warehouse": stores.virtual.pk, "source": "over_standard", "step": "submit",
-        "document_kind": "transfer_list"}, follow=True)
+    response = client.post(
+        reverse("warehouse:intake_create"),
+        {
+            "asset": [a.pk, b.pk],
+            "warehouse": stores.virtual.pk,
+            "source": "over_standard",
+            "step": "submit",
+            "document_kind": "transfer_list",
+        },
+        follow=True,
+    )
     order = Order.objects.get(order_type="intake", applicant_unit=world.SCH)
     assert order.status == "submitted" and order.lines.count() == 2
     assert f"入仓申请 {order.order_no} 已提交审批" in response.content.decode()
@@ -179,17 +245,24 @@ def test_approval_from_the_inbox_over_http(world, scene):
     assert order.order_no in inbox
     page = client.get(reverse("workflow:order_detail", args=[order.pk])).content.decode()
     assert 'data-testid="approve"' in page and 'data-testid="current-step"' in page
-    response = client.post(reverse("workflow:order_approve", args=[order.pk]), {"comment": "同意入仓"}, follow=True)
+    response = client.post(
+        reverse("workflow:order_approve", args=[order.pk]), {"comment": "同意入仓"}, follow=True
+    )
     assert f"已同意单据 {order.order_no}" in response.content.decode()
     # The clerk who filed it sees no approval buttons on their own order.
-    assert 'data-testid="approve"' not in client_for(world.clerk_sch).get(
-        reverse("workflow:order_detail", args=[order.pk])).content.decode()
+    assert (
+        'data-testid="approve"'
+        not in client_for(world.clerk_sch)
+        .get(reverse("workflow:order_detail", args=[order.pk]))
+        .content.decode()
+    )
 
 
 def test_reject_without_a_reason_is_refused_in_chinese(world, scene):
     order = scene["intake"]
-    response = client_for(world.head_sch).post(reverse("workflow:order_reject", args=[order.pk]), {"comment": ""},
-                                               follow=True)
+    response = client_for(world.head_sch).post(
+        reverse("workflow:order_reject", args=[order.pk]), {"comment": ""}, follow=True
+    )
     assert "驳回时请填写意见" in response.content.decode()
     assert Order.objects.get(pk=order.pk).status == "submitted"
 
