@@ -343,7 +343,7 @@ def _store(job: AssetImport, result: RunResult) -> None:
     job.timings = result.timings
 
 
-def asset_import_check(*, import_id: int) -> AssetImport:
+def asset_import_check(*, import_id: int, on_progress: Callable[[int, int, str], None] | None = None) -> AssetImport:
     """The dry run of an uploaded import (the task body): reads and checks every row, writes no card."""
     asset_imports_recover_stale()
     job = AssetImport.objects.select_related("unit", "created_by").get(pk=import_id)
@@ -354,7 +354,7 @@ def asset_import_check(*, import_id: int) -> AssetImport:
                             "progress_total": 0, "message": ""})
     try:
         result = run_import(actor=job.created_by, unit=job.unit, path=job.file.path, filename=job.original_name,
-                            commit=False, job_id=job.pk)
+                            commit=False, job_id=job.pk, on_progress=on_progress)
     except FileRefused as exc:
         job.refresh_from_db()
         job.status, job.message, job.stage = ImportStatus.REFUSED, str(exc), ""
@@ -373,7 +373,8 @@ def asset_import_check(*, import_id: int) -> AssetImport:
     return job
 
 
-def asset_import_commit(*, actor: User, import_id: int, mode: str) -> AssetImport:
+def asset_import_commit(*, actor: User, import_id: int, mode: str,
+                        on_progress: Callable[[int, int, str], None] | None = None) -> AssetImport:
     """Import the checked file (the task body). One transaction; see the module docstring."""
     asset_imports_recover_stale()
     job = AssetImport.objects.select_related("unit").get(pk=import_id)
@@ -383,7 +384,8 @@ def asset_import_commit(*, actor: User, import_id: int, mode: str) -> AssetImpor
         _mark_committing(job, actor=actor, mode=mode)
     try:
         result = run_import(actor=actor, unit=job.unit, path=job.file.path, filename=job.original_name,
-                            commit=True, mode=mode, reference=job.number or "", job_id=job.pk)
+                            commit=True, mode=mode, reference=job.number or "", job_id=job.pk,
+                            on_progress=on_progress)
     except ImportFailed as failed:
         job.refresh_from_db()
         _store(job, failed.result)

@@ -46,3 +46,18 @@ def write_csv(path: Path, rows: Sequence[Sequence[Any]], header: Sequence[Any] =
         for values in rows:
             writer.writerow(["" if v is None else (v.isoformat() if isinstance(v, dt.date) else v) for v in values])
     return path
+
+
+def card(*, actor: Any, unit: Any, asset_no: str, name: str = "笔记本电脑", category_code: str = "A02010108",
+         original_value: str = "5999.00", accumulated: str = "0.00", **values: Any) -> Any:
+    """A card registered through assets.services.asset_register with a given number."""
+    from decimal import Decimal
+
+    from gongwucang.assets.services import asset_register
+    from gongwucang.core.testing import ensure_categories
+
+    acquired = values.pop("acquired_on", dt.date(2025, 3, 15))
+    data = {"name": name, "category": ensure_categories()[category_code], "acquired_on": acquired,
+            "booked_on": acquired, **values}
+    return asset_register(actor=actor, owner_unit=unit, values=data, original_value=Decimal(original_value),
+                          accumulated_depreciation=Decimal(accumulated), asset_no=asset_no)

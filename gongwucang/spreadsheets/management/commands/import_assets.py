@@ -63,7 +63,6 @@ class Command(BaseCommand):
         from django.core.exceptions import ValidationError
 
         from gongwucang.assets.exceptions import AssetNotWritable
-        from gongwucang.spreadsheets import services
 
         started = time.perf_counter()
         with path.open("rb") as handle:
@@ -74,15 +73,8 @@ class Command(BaseCommand):
             except (AssetNotWritable, ValidationError) as exc:
                 raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(f"导入编号 {job.number}（{unit}，{actor}）")
-        original = services.Progress.set
-
-        def show(progress, done, stage=None, force=False):  # type: ignore[no-untyped-def]
-            original(progress, done, stage, force)
-            self._bar(progress.done, progress.total, progress.stage or "处理中")
-
-        services.Progress.set = show  # type: ignore[method-assign]
         try:
-            job = asset_import_check(import_id=job.pk)
+            job = asset_import_check(import_id=job.pk, on_progress=self._bar)
             self.stderr.write("")
             if job.status == ImportStatus.REFUSED:
                 raise CommandError(job.message)
@@ -95,10 +87,10 @@ class Command(BaseCommand):
             mode = ImportMode.VALID_ONLY if options["valid_only"] else ImportMode.ALL_OR_NOTHING
             if job.rows_error and mode == ImportMode.ALL_OR_NOTHING:
                 raise CommandError("文件中有错误，未导入。改正后重试，或加 --valid-only 只导入正确的行")
-            job = asset_import_commit(actor=actor, import_id=job.pk, mode=mode)
+            job = asset_import_commit(actor=actor, import_id=job.pk, mode=mode, on_progress=self._bar)
             self.stderr.write("")
         finally:
-            services.Progress.set = original  # type: ignore[method-assign]
+            pass
         if job.status != ImportStatus.COMMITTED:
             raise CommandError(job.message or job.get_status_display())
         self.stdout.write(self.style.SUCCESS(
