@@ -709,9 +709,13 @@ def _open_xlsx(path: Path, limits: ReadLimits, slice_rows: int = SLICE_ROWS) -> 
         scanner = _SheetScanner(xlsx, part, name, slice_rows)
         loaded = (_load_slice(xlsx, scanner.prefix, piece, name) for piece in scanner.slices())
         try:
+            data_rows = 0
             for base, data in _prefetched(loaded):
                 for offset, row in enumerate(data):
                     if base + offset > header_index:
+                        data_rows += 1
+                        if data_rows > limits.max_rows:
+                            raise FileRefused(f"文件的数据行超过上限 {limits.max_rows:,} 行，请分成几个文件导入")
                         yield base + offset + 1, row
                 del data
             _refuse_merged([(_parse_ref(a), _parse_ref(b or a)) for a, _, b in
