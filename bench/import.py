@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._common import Result, peak_rss_mb, report, setup_django  # noqa: E402
+from bench._common import Result, peak_rss_mb, report, setup_django
 
 DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gwc_bench_c")
 CACHE = Path("/tmp/gwc-bench-import")

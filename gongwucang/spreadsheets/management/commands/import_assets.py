@@ -17,7 +17,12 @@ from django.core.management.base import BaseCommand, CommandError
 from gongwucang.org.models import Membership, Unit, User
 
 from ...models import ImportMode, ImportStatus
-from ...services import asset_import_check, asset_import_commit, asset_import_upload, asset_imports_recover_stale
+from ...services import (
+    asset_import_check,
+    asset_import_commit,
+    asset_import_upload,
+    asset_imports_recover_stale,
+)
 
 
 class Command(BaseCommand):
