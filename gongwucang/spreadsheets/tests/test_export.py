@@ -72,6 +72,7 @@ def test_unknown_kind_refused() -> None:
         Column("x", "money_yuan")  # type: ignore[arg-type]
 
 
+@pytest.mark.django_db
 def test_response_streams_a_chinese_named_attachment() -> None:
     rows = ((f"A{i}", i * 100) for i in range(5000))  # a generator: consumed once, in order
     response = xlsx_response(filename="资产清单", sheet_title="资产", columns=COLUMNS[:2], rows=rows)
