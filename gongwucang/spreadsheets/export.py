@@ -47,7 +47,14 @@ MAX_SHEET_TITLE = 31
 EXCEL_MAX_ROWS = 1_048_576
 
 DEFAULT_WIDTHS: dict[str, float] = {
-    "text": 16, "money_fen": 14, "money": 14, "int": 10, "number": 12, "date": 12, "datetime": 19, "bool": 8,
+    "text": 16,
+    "money_fen": 14,
+    "money": 14,
+    "int": 10,
+    "number": 12,
+    "date": 12,
+    "datetime": 19,
+    "bool": 8,
 }
 
 
@@ -108,14 +115,18 @@ _STYLES_XML = (
     '<numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>'
     '<fonts count="2"><font><sz val="11"/><name val="宋体"/><family val="2"/></font>'
     '<font><b/><sz val="11"/><name val="宋体"/><family val="2"/></font></fonts>'
-    '<fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill>'
-    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/></patternFill></fill>'
+    '<fills count="3"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill>'
+    '<fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/><bgColor indexed="64"/>'
+    "</patternFill></fill>"
     '</fills><borders count="2"><border><left/><right/><top/><bottom/><diagonal/></border>'
     '<border><left style="thin"><color auto="1"/></left><right style="thin"><color auto="1"/></right>'
-    '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom><diagonal/></border>'
+    '<top style="thin"><color auto="1"/></top><bottom style="thin"><color auto="1"/></bottom>'
+    "<diagonal/></border>"
     '</borders><cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
     '<cellXfs count="6"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" '
+    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" '
+    'applyBorder="1" '
     'applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>'
     '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
@@ -144,9 +155,11 @@ _ROOT_RELS = (
 _WORKBOOK_RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
-    '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
+    '<Relationship Id="rId1" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" '
     'Target="worksheets/sheet1.xml"/>'
-    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
+    '<Relationship Id="rId2" '
+    'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" '
     'Target="styles.xml"/></Relationships>'
 )
 
@@ -214,7 +227,11 @@ def _cell_writers(columns: Sequence[Column]) -> list[Callable[[str, Any], str]]:
     def number(ref: str, v: Any) -> str:
         if v is None or v == "":
             return ""
-        return f'<c r="{ref}"><v>{Decimal(v):f}</v></c>' if isinstance(v, Decimal) else f'<c r="{ref}"><v>{v!r}</v></c>'
+        return (
+            f'<c r="{ref}"><v>{Decimal(v):f}</v></c>'
+            if isinstance(v, Decimal)
+            else f'<c r="{ref}"><v>{v!r}</v></c>'
+        )
 
     def date(ref: str, v: Any) -> str:
         if v is None:
@@ -236,8 +253,16 @@ def _cell_writers(columns: Sequence[Column]) -> list[Callable[[str, Any], str]]:
             return ""
         return f'<c r="{ref}" t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
 
-    table = {"text": text, "money_fen": money_fen, "money": money, "int": integer, "number": number,
-             "date": date, "datetime": datetime_, "bool": boolean}
+    table = {
+        "text": text,
+        "money_fen": money_fen,
+        "money": money,
+        "int": integer,
+        "number": number,
+        "date": date,
+        "datetime": datetime_,
+        "bool": boolean,
+    }
     return [table[col.kind] for col in columns]
 
 
@@ -281,29 +306,37 @@ def iter_xlsx(
     header_row = len(preamble) + 1  # 1-based
     limit = min(max_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - header_row)
     writers = list(zip(letters, _cell_writers(columns), strict=False))
-    cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{c.width or DEFAULT_WIDTHS[c.kind]}" customWidth="1"/>'
-                   for i, c in enumerate(columns))
+    cols = "".join(
+        f'<col min="{i + 1}" max="{i + 1}" width="{c.width or DEFAULT_WIDTHS[c.kind]}" customWidth="1"/>'
+        for i, c in enumerate(columns)
+    )
     head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
         'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
         '<sheetViews><sheetView tabSelected="1" workbookViewId="0">'
-        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" activePane="bottomLeft" state="frozen"/>'
+        f'<pane ySplit="{header_row}" topLeftCell="A{header_row + 1}" '
+        'activePane="bottomLeft" state="frozen"/>'
         f'<selection pane="bottomLeft" activeCell="A{header_row + 1}" sqref="A{header_row + 1}"/>'
         '</sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-        + (f"<cols>{cols}</cols>" if cols else "") + "<sheetData>"
+        + (f"<cols>{cols}</cols>" if cols else "")
+        + "<sheetData>"
     )
     count = 0
     last = header_row
     with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
         parts = [head]
         for index, line in enumerate(preamble, start=1):
-            parts.append(f'<row r="{index}"><c r="A{index}" s="5" t="inlineStr">{_xml_text(escape_formula(str(line)))}'
-                         "</c></row>")
+            parts.append(
+                f'<row r="{index}"><c r="A{index}" s="5" t="inlineStr">{_xml_text(escape_formula(str(line)))}'
+                "</c></row>"
+            )
         parts.append(f'<row r="{header_row}">')
         for letter, column in zip(letters, columns, strict=False):
-            parts.append(f'<c r="{letter}{header_row}" s="1" t="inlineStr">'
-                         f"{_xml_text(escape_formula(str(column.header)))}</c>")
+            parts.append(
+                f'<c r="{letter}{header_row}" s="1" t="inlineStr">'
+                f"{_xml_text(escape_formula(str(column.header)))}</c>"
+            )
         parts.append("</row>")
         r = header_row
         for values in rows:
@@ -313,7 +346,9 @@ def iter_xlsx(
             r += 1
             rs = str(r)
             parts.append(f'<row r="{rs}">')
-            parts.extend([write(letter + rs, value) for (letter, write), value in zip(writers, values)])
+            parts.extend(
+                [write(letter + rs, value) for (letter, write), value in zip(writers, values, strict=False)]
+            )
             parts.append("</row>")
             if count % flush_rows == 0:
                 sheet.write("".join(parts).encode())
@@ -322,29 +357,39 @@ def iter_xlsx(
         last = r
         parts.append("</sheetData>")
         if columns:
-            parts.append(f'<autoFilter ref="A{header_row}:{letters[len(columns) - 1]}{max(last, header_row)}"/>')
-        parts.append('<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
-                     "</worksheet>")
+            parts.append(
+                f'<autoFilter ref="A{header_row}:{letters[len(columns) - 1]}{max(last, header_row)}"/>'
+            )
+        parts.append(
+            '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            "</worksheet>"
+        )
         sheet.write("".join(parts).encode())
     title = _xml_attr(_safe_sheet_title(sheet_title))
     defined = ""
     if columns:
-        defined = (f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
-                   f"'{title.replace(chr(39), chr(39) * 2)}'!$A${header_row}:${letters[len(columns) - 1]}$"
-                   f"{max(last, header_row)}</definedName></definedNames>")
-    archive.writestr("xl/workbook.xml", (
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
-        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
-        f'<workbookPr/><bookViews><workbookView/></bookViews><sheets><sheet name="{title}" sheetId="1" r:id="rId1"/>'
-        f"</sheets>{defined}</workbook>"
-    ))
+        defined = (
+            f'<definedNames><definedName name="_xlnm._FilterDatabase" localSheetId="0" hidden="1">'
+            f"'{title.replace(chr(39), chr(39) * 2)}'!$A${header_row}:${letters[len(columns) - 1]}$"
+            f"{max(last, header_row)}</definedName></definedNames>"
+        )
+    archive.writestr(
+        "xl/workbook.xml",
+        (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+            '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            "<workbookPr/><bookViews><workbookView/></bookViews>"
+            f'<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/>'
+            f"</sheets>{defined}</workbook>"
+        ),
+    )
     archive.close()
     yield pipe.take()
 
 
 def _xml_attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;"))
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
 def write_xlsx(
@@ -364,8 +409,9 @@ def write_xlsx(
     counter = _Counter(rows)
     handle: IO[bytes] = open(target, "wb") if isinstance(target, str) else target  # noqa: SIM115
     try:
-        for piece in iter_xlsx(sheet_title=sheet_title, columns=columns, rows=counter, preamble=preamble,
-                               max_rows=max_rows):
+        for piece in iter_xlsx(
+            sheet_title=sheet_title, columns=columns, rows=counter, preamble=preamble, max_rows=max_rows
+        ):
             handle.write(piece)
     finally:
         if isinstance(target, str):

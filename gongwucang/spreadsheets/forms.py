@@ -28,5 +28,9 @@ class UploadForm(forms.Form):
 
 
 class CommitForm(forms.Form):
-    mode = forms.ChoiceField(choices=ImportMode.choices, initial=ImportMode.ALL_OR_NOTHING,
-                             widget=forms.RadioSelect, label=_("导入方式"))
+    mode = forms.ChoiceField(
+        choices=ImportMode.choices,
+        initial=ImportMode.ALL_OR_NOTHING,
+        widget=forms.RadioSelect,
+        label=_("导入方式"),
+    )

@@ -51,9 +51,12 @@ class AssetImport(models.Model):
     token = models.CharField(max_length=32, unique=True, editable=False)
     number = models.CharField(_("导入编号"), max_length=32, unique=True, null=True, blank=True)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="+", verbose_name=_("区域"))
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="asset_imports", verbose_name=_("导入单位"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("上传人"))
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="asset_imports", verbose_name=_("导入单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("上传人")
+    )
     created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
     file = models.FileField(_("文件"), upload_to=import_upload_to, max_length=255)
     original_name = models.CharField(_("文件名"), max_length=255)
@@ -62,9 +65,13 @@ class AssetImport(models.Model):
     file_format = models.CharField(_("格式"), max_length=8, blank=True)
     encoding = models.CharField(_("编码"), max_length=20, blank=True)
     sheet_name = models.CharField(_("工作表"), max_length=100, blank=True)
-    mode = models.CharField(_("导入方式"), max_length=20, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING)
+    mode = models.CharField(
+        _("导入方式"), max_length=20, choices=ImportMode.choices, default=ImportMode.ALL_OR_NOTHING
+    )
 
-    status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED)
+    status = models.CharField(
+        _("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
     stage = models.CharField(_("当前步骤"), max_length=100, blank=True)
     progress_done = models.PositiveIntegerField(default=0)
     progress_total = models.PositiveIntegerField(default=0)
@@ -84,8 +91,14 @@ class AssetImport(models.Model):
     columns = models.JSONField(default=list, blank=True)  # [header as in file, key or ""]
     validated_at = models.DateTimeField(_("校验时间"), null=True, blank=True)
 
-    committed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name=_("导入人"))
+    committed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("导入人"),
+    )
     committed_at = models.DateTimeField(_("导入时间"), null=True, blank=True)
     created_count = models.PositiveIntegerField(_("已新增"), default=0)
     updated_count = models.PositiveIntegerField(_("已更新"), default=0)

@@ -21,7 +21,8 @@ from .models import AssetImport
 def import_queryset(*, actor: User) -> QuerySet[AssetImport]:
     """Imports the actor may see: those of the units they can read (another unit's is a 404)."""
     return AssetImport.objects.filter(scope_for(actor).read_q("unit", "region")).select_related(
-        "unit", "created_by", "committed_by")
+        "unit", "created_by", "committed_by"
+    )
 
 
 def importable_units(*, actor: User) -> QuerySet[Unit]:
@@ -33,7 +34,9 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
     """Everything the row checks need from the database, as plain dictionaries (a few queries)."""
     scope = scope_for(actor)
     categories = {
-        c.code: CategoryRef(c.pk, c.code, str(c), c.depreciable, c.default_life_months, c.measure_unit, c.is_active)
+        c.code: CategoryRef(
+            c.pk, c.code, str(c), c.depreciable, c.default_life_months, c.measure_unit, c.is_active
+        )
         for c in Category.objects.all()
     }
     units: dict[str, UnitRef] = {}
@@ -49,8 +52,9 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
         for d in Department.objects.filter(unit_id__in=unit_ids, is_active=True)
     }
     people: dict[tuple[int, str], Ref] = {}
-    for person in User.objects.filter(unit_id__in=unit_ids, is_active=True).only("id", "username", "full_name",
-                                                                                  "unit_id"):
+    for person in User.objects.filter(unit_id__in=unit_ids, is_active=True).only(
+        "id", "username", "full_name", "unit_id"
+    ):
         ref = Ref(person.pk, str(person))
         keys = {normalise_name(person.username)}
         if person.full_name:
@@ -59,26 +63,40 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
             slot = (person.unit_id, key)
             people[slot] = AMBIGUOUS if slot in people and people[slot].id != person.pk else ref
     default = UnitRef(unit.pk, str(unit), unit.code, scope.can_write(unit.pk))
-    return Lookups(categories=categories, units=units, departments=departments, people=people,
-                   default_unit=default, today=local_today(), date1904=date1904)
+    return Lookups(
+        categories=categories,
+        units=units,
+        departments=departments,
+        people=people,
+        default_unit=default,
+        today=local_today(),
+        date1904=date1904,
+    )
 
 
-def existing_cards(*, actor: User, asset_nos: Iterable[str], lock: bool = False) -> dict[str, tuple[Existing, Asset]]:
+def existing_cards(
+    *, actor: User, asset_nos: Iterable[str], lock: bool = False
+) -> dict[str, tuple[Existing, Asset]]:
     """The existing cards among `asset_nos` (any unit: a number is unique everywhere), with their
     ledger snapshot; locked for update when committing."""
     scope = scope_for(actor)
     numbers = list(asset_nos)
     found: dict[str, tuple[Existing, Asset]] = {}
     for start in range(0, len(numbers), 2000):
-        chunk = numbers[start:start + 2000]
+        chunk = numbers[start : start + 2000]
         qs = Asset.objects.filter(asset_no__in=chunk).select_related(
-            "book", "category", "owner_unit", "user_unit", "department", "custodian")
+            "book", "category", "owner_unit", "user_unit", "department", "custodian"
+        )
         if lock:
             qs = qs.select_for_update(of=("self",))
         for asset in qs:
             existing = Existing(
-                id=asset.pk, asset_no=asset.asset_no, owner_unit_id=asset.owner_unit_id,
-                writable=scope.can_write(asset.owner_unit_id), status=asset.status, version=asset.version,
+                id=asset.pk,
+                asset_no=asset.asset_no,
+                owner_unit_id=asset.owner_unit_id,
+                writable=scope.can_write(asset.owner_unit_id),
+                status=asset.status,
+                version=asset.version,
                 snapshot=snapshot(asset) if scope.can_write(asset.owner_unit_id) else {},
             )
             found[asset.asset_no] = (existing, asset)
@@ -89,14 +107,21 @@ def used_asset_numbers(candidates: Iterable[str]) -> set[str]:
     numbers = list(candidates)
     used: set[str] = set()
     for start in range(0, len(numbers), 2000):
-        used.update(Asset.objects.filter(asset_no__in=numbers[start:start + 2000]).values_list("asset_no", flat=True))
+        used.update(
+            Asset.objects.filter(asset_no__in=numbers[start : start + 2000]).values_list(
+                "asset_no", flat=True
+            )
+        )
     return used
 
 
 def departments_by_unit(unit_ids: Iterable[int]) -> dict[int, list[str]]:
     grouped: dict[int, list[str]] = defaultdict(list)
-    for unit_id, name in Department.objects.filter(unit_id__in=list(unit_ids), is_active=True).values_list(
-            "unit_id", "name").order_by("unit_id", "name"):
+    for unit_id, name in (
+        Department.objects.filter(unit_id__in=list(unit_ids), is_active=True)
+        .values_list("unit_id", "name")
+        .order_by("unit_id", "name")
+    ):
         grouped[unit_id].append(name)
     return grouped
 

@@ -66,6 +66,7 @@ def read_limits() -> ReadLimits:
 
 # ------------------------------------------------------------------ upload
 
+
 @transaction.atomic
 def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> AssetImport:
     """Keep an uploaded ledger file as a new import of `unit`. Checks scope, name and size only;
@@ -80,13 +81,25 @@ def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> A
         raise ValidationError({"file": "文件是空的（0 字节），请检查后重新上传"})
     limit = settings.SPREADSHEET_IMPORT_MAX_BYTES
     if size > limit:
-        raise ValidationError({"file": f"文件大小 {size / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB，请分成几个文件导入"})
+        raise ValidationError(
+            {
+                "file": f"文件大小 {size / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB，"
+                "请分成几个文件导入"
+            }
+        )
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
-    job = AssetImport(token=secrets.token_hex(16), region_id=unit.region_id, unit=unit, created_by=actor,
-                      original_name=name, size_bytes=size, sha256=digest.hexdigest())
+    job = AssetImport(
+        token=secrets.token_hex(16),
+        region_id=unit.region_id,
+        unit=unit,
+        created_by=actor,
+        original_name=name,
+        size_bytes=size,
+        sha256=digest.hexdigest(),
+    )
     job.file.save(f"upload.{name.rsplit('.', 1)[-1].lower()}", uploaded, save=False)
     job.save()
     job.number = f"DR-{timezone.localtime(job.created_at):%Y}-{job.pk:06d}"
@@ -95,6 +108,7 @@ def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> A
 
 
 # ------------------------------------------------------------------ progress
+
 
 def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
     """Write progress so the page sees it now, even from inside the commit's transaction: on
@@ -140,11 +154,18 @@ class Progress:
         if self.callback:
             self.callback(self.done, self.total, self.stage)
         if self.job_id is not None:
-            _save_progress(self.job_id, {"progress_done": min(self.done, 2**31 - 1),
-                                         "progress_total": min(self.total, 2**31 - 1), "stage": self.stage[:100]})
+            _save_progress(
+                self.job_id,
+                {
+                    "progress_done": min(self.done, 2**31 - 1),
+                    "progress_total": min(self.total, 2**31 - 1),
+                    "stage": self.stage[:100],
+                },
+            )
 
 
 # ------------------------------------------------------------------ the run
+
 
 @dataclass
 class RunResult:
@@ -166,8 +187,18 @@ class RunResult:
 class _Run:
     """One pass over the file: read → check → (when committing) write, batch by batch."""
 
-    def __init__(self, *, actor: User, unit: Unit, path: str, filename: str, commit: bool, mode: str,
-                 reference: str, progress: Progress) -> None:
+    def __init__(
+        self,
+        *,
+        actor: User,
+        unit: Unit,
+        path: str,
+        filename: str,
+        commit: bool,
+        mode: str,
+        reference: str,
+        progress: Progress,
+    ) -> None:
         self.actor, self.unit, self.path, self.filename = actor, unit, path, filename
         self.commit, self.mode, self.reference, self.progress = commit, mode, reference, progress
         self.result = RunResult()
@@ -200,8 +231,12 @@ class _Run:
         checker = RowChecker(plan, lookups)
         self.progress.total = table.estimated_rows or 0
         if self.commit:
-            self.writer = CardWriter(actor=self.actor, region_id=self.unit.region_id, reference=self.reference,
-                                     note=f"导入 {self.reference}")
+            self.writer = CardWriter(
+                actor=self.actor,
+                region_id=self.unit.region_id,
+                reference=self.reference,
+                note=f"导入 {self.reference}",
+            )
         batch: list[ParsedRow] = []
         rows = table.rows
         clock = time.perf_counter
@@ -224,8 +259,16 @@ class _Run:
                 if number:
                     first = self.seen_numbers.get(number)
                     if first is not None:
-                        self._errors([CellError(row_no, plan.header_of("asset_no"), number,
-                                                f"与第 {first} 行的资产编号重复")])
+                        self._errors(
+                            [
+                                CellError(
+                                    row_no,
+                                    plan.header_of("asset_no"),
+                                    number,
+                                    f"与第 {first} 行的资产编号重复",
+                                )
+                            ]
+                        )
                         self.t_check += clock() - t1
                         continue
                     self.seen_numbers[number] = row_no
@@ -243,8 +286,12 @@ class _Run:
             self.t_write += clock() - t
             result.created, result.updated = self.writer.created, self.writer.updated
         result.rows_total = count
-        result.timings = {"read": round(self.t_read, 3), "check": round(self.t_check, 3),
-                          "write": round(self.t_write, 3), "total": round(time.perf_counter() - started, 3)}
+        result.timings = {
+            "read": round(self.t_read, 3),
+            "check": round(self.t_check, 3),
+            "write": round(self.t_write, 3),
+            "total": round(time.perf_counter() - started, 3),
+        }
         self.progress.set(count, force=True)
         return result
 
@@ -252,7 +299,9 @@ class _Run:
         t = time.perf_counter()
         result = self.result
         numbers = [p.asset_no for p in batch if p.asset_no]
-        existing = selectors.existing_cards(actor=self.actor, asset_nos=numbers, lock=self.commit) if numbers else {}
+        existing = (
+            selectors.existing_cards(actor=self.actor, asset_nos=numbers, lock=self.commit) if numbers else {}
+        )
         writes: list[ParsedRow] = []
         updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
         for parsed in batch:
@@ -277,9 +326,15 @@ class _Run:
                 continue
             result.rows_update += 1
             if len(result.changes) < CHANGES_KEPT:
-                result.changes.append({"row": parsed.row, "asset_no": parsed.asset_no, "asset_id": info.id,
-                                       "before": {k: info.snapshot.get(k) for k in changed},
-                                       "after": {k: after.get(k) for k in changed}})
+                result.changes.append(
+                    {
+                        "row": parsed.row,
+                        "asset_no": parsed.asset_no,
+                        "asset_id": info.id,
+                        "before": {k: info.snapshot.get(k) for k in changed},
+                        "after": {k: after.get(k) for k in changed},
+                    }
+                )
             updates.append((asset, parsed, info.snapshot, after))
         self.t_check += time.perf_counter() - t
         if self.writer is not None:
@@ -291,9 +346,18 @@ class _Run:
             self.t_write += time.perf_counter() - t
 
 
-def run_import(*, actor: User, unit: Unit, path: str, filename: str, commit: bool,
-               mode: str = ImportMode.ALL_OR_NOTHING, reference: str = "", job_id: int | None = None,
-               on_progress: Callable[[int, int, str], None] | None = None) -> RunResult:
+def run_import(
+    *,
+    actor: User,
+    unit: Unit,
+    path: str,
+    filename: str,
+    commit: bool,
+    mode: str = ImportMode.ALL_OR_NOTHING,
+    reference: str = "",
+    job_id: int | None = None,
+    on_progress: Callable[[int, int, str], None] | None = None,
+) -> RunResult:
     """Check (commit=False) or import (commit=True) a ledger file for `unit`.
 
     The commit is one transaction: ImportAborted (all-or-nothing met an error) or any other
@@ -302,8 +366,16 @@ def run_import(*, actor: User, unit: Unit, path: str, filename: str, commit: boo
     if not scope_for(actor).can_write(unit.pk):
         raise AssetNotWritable("您没有在该单位导入资产的权限")
     progress = Progress(job_id=job_id, callback=on_progress)
-    runner = _Run(actor=actor, unit=unit, path=path, filename=filename, commit=commit, mode=mode,
-                  reference=reference, progress=progress)
+    runner = _Run(
+        actor=actor,
+        unit=unit,
+        path=path,
+        filename=filename,
+        commit=commit,
+        mode=mode,
+        reference=reference,
+        progress=progress,
+    )
     if not commit:
         return runner.run()
     try:
@@ -311,8 +383,16 @@ def run_import(*, actor: User, unit: Unit, path: str, filename: str, commit: boo
             return runner.run()
     except ImportAborted:
         # Count the rest of the file for the report, without writing (the transaction is gone).
-        checker = _Run(actor=actor, unit=unit, path=path, filename=filename, commit=False, mode=mode,
-                       reference=reference, progress=progress)
+        checker = _Run(
+            actor=actor,
+            unit=unit,
+            path=path,
+            filename=filename,
+            commit=False,
+            mode=mode,
+            reference=reference,
+            progress=progress,
+        )
         result = checker.run()
         raise ImportFailed(result) from None
 
@@ -327,6 +407,7 @@ class ImportFailed(Exception):
 
 # ------------------------------------------------------------------ jobs
 
+
 def _store(job: AssetImport, result: RunResult) -> None:
     table = result.table
     if table is not None:
@@ -338,23 +419,49 @@ def _store(job: AssetImport, result: RunResult) -> None:
         if result.plan.ignored:
             job.notes = [*job.notes, f"未识别的列已忽略：{'、'.join(result.plan.ignored)}"]
     job.rows_total, job.rows_new, job.rows_update = result.rows_total, result.rows_new, result.rows_update
-    job.rows_unchanged, job.rows_error, job.errors_total = result.rows_unchanged, result.rows_error, result.errors_total
+    job.rows_unchanged, job.rows_error, job.errors_total = (
+        result.rows_unchanged,
+        result.rows_error,
+        result.errors_total,
+    )
     job.errors, job.changes = result.errors, result.changes
     job.timings = result.timings
 
 
-def asset_import_check(*, import_id: int, on_progress: Callable[[int, int, str], None] | None = None) -> AssetImport:
+def asset_import_check(
+    *, import_id: int, on_progress: Callable[[int, int, str], None] | None = None
+) -> AssetImport:
     """The dry run of an uploaded import (the task body): reads and checks every row, writes no card."""
     asset_imports_recover_stale()
     job = AssetImport.objects.select_related("unit", "created_by").get(pk=import_id)
-    if job.status not in (ImportStatus.UPLOADED, ImportStatus.VALIDATING, ImportStatus.VALIDATED,
-                          ImportStatus.FAILED, ImportStatus.INTERRUPTED):
+    if job.status not in (
+        ImportStatus.UPLOADED,
+        ImportStatus.VALIDATING,
+        ImportStatus.VALIDATED,
+        ImportStatus.FAILED,
+        ImportStatus.INTERRUPTED,
+    ):
         return job
-    _save_progress(job.pk, {"status": ImportStatus.VALIDATING, "stage": "正在读取文件", "progress_done": 0,
-                            "progress_total": 0, "message": ""})
+    _save_progress(
+        job.pk,
+        {
+            "status": ImportStatus.VALIDATING,
+            "stage": "正在读取文件",
+            "progress_done": 0,
+            "progress_total": 0,
+            "message": "",
+        },
+    )
     try:
-        result = run_import(actor=job.created_by, unit=job.unit, path=job.file.path, filename=job.original_name,
-                            commit=False, job_id=job.pk, on_progress=on_progress)
+        result = run_import(
+            actor=job.created_by,
+            unit=job.unit,
+            path=job.file.path,
+            filename=job.original_name,
+            commit=False,
+            job_id=job.pk,
+            on_progress=on_progress,
+        )
     except FileRefused as exc:
         job.refresh_from_db()
         job.status, job.message, job.stage = ImportStatus.REFUSED, str(exc), ""
@@ -373,8 +480,9 @@ def asset_import_check(*, import_id: int, on_progress: Callable[[int, int, str],
     return job
 
 
-def asset_import_commit(*, actor: User, import_id: int, mode: str,
-                        on_progress: Callable[[int, int, str], None] | None = None) -> AssetImport:
+def asset_import_commit(
+    *, actor: User, import_id: int, mode: str, on_progress: Callable[[int, int, str], None] | None = None
+) -> AssetImport:
     """Import the checked file (the task body). One transaction; see the module docstring."""
     asset_imports_recover_stale()
     job = AssetImport.objects.select_related("unit").get(pk=import_id)
@@ -383,15 +491,25 @@ def asset_import_commit(*, actor: User, import_id: int, mode: str,
     if job.status != ImportStatus.COMMITTING:
         _mark_committing(job, actor=actor, mode=mode)
     try:
-        result = run_import(actor=actor, unit=job.unit, path=job.file.path, filename=job.original_name,
-                            commit=True, mode=mode, reference=job.number or "", job_id=job.pk,
-                            on_progress=on_progress)
+        result = run_import(
+            actor=actor,
+            unit=job.unit,
+            path=job.file.path,
+            filename=job.original_name,
+            commit=True,
+            mode=mode,
+            reference=job.number or "",
+            job_id=job.pk,
+            on_progress=on_progress,
+        )
     except ImportFailed as failed:
         job.refresh_from_db()
         _store(job, failed.result)
         job.status, job.stage = ImportStatus.FAILED, ""
-        job.message = (f"文件中有 {failed.result.rows_error} 行错误，按“全部正确才导入”的方式，本次没有导入任何数据。"
-                       "请下载标出错误的文件，改正后重新上传；或选择“只导入正确的行”。")
+        job.message = (
+            f"文件中有 {failed.result.rows_error} 行错误，按“全部正确才导入”的方式，本次没有导入任何数据。"
+            "请下载标出错误的文件，改正后重新上传；或选择“只导入正确的行”。"
+        )
         job.save()
         return job
     except FileRefused as exc:
@@ -456,7 +574,10 @@ def asset_imports_recover_stale() -> int:
     """Mark imports whose worker died (no heartbeat for SPREADSHEET_IMPORT_STALE_MINUTES) as
     interrupted. Their transaction was rolled back by the database: nothing of them was written."""
     limit = timezone.now() - timedelta(minutes=settings.SPREADSHEET_IMPORT_STALE_MINUTES)
-    return AssetImport.objects.filter(status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING],
-                                      heartbeat_at__lt=limit).update(
-        status=ImportStatus.INTERRUPTED, stage="",
-        message="导入进程意外中止，数据库已自动撤销未完成的写入，没有写入任何数据。请重新校验后再导入。")
+    return AssetImport.objects.filter(
+        status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING], heartbeat_at__lt=limit
+    ).update(
+        status=ImportStatus.INTERRUPTED,
+        stage="",
+        message="导入进程意外中止，数据库已自动撤销未完成的写入，没有写入任何数据。请重新校验后再导入。",
+    )

@@ -12,14 +12,19 @@ from gongwucang.core.contributions import CardAction, MenuItem
 from gongwucang.org.scoping import scope_for
 
 MENU = [
-    MenuItem("assets", gettext_lazy("Excel 导入"), "spreadsheets:import_list",
-             roles=frozenset({"asset_clerk", "keeper"}), order=30),
+    MenuItem(
+        "assets",
+        gettext_lazy("Excel 导入"),
+        "spreadsheets:import_list",
+        roles=frozenset({"asset_clerk", "keeper"}),
+        order=30,
+    ),
     MenuItem("assets", gettext_lazy("资产变动记录导出"), "spreadsheets:ledger_export", order=40),
 ]
 
 
 def list_links(request: Any) -> list[CardAction]:
-    """"导出 Excel" in the asset list's header: the list's current filters are appended to the URL."""
+    """ "导出 Excel" in the asset list's header: the list's current filters are appended to the URL."""
     links = [CardAction(_("导出 Excel"), reverse("spreadsheets:asset_export"), "outline-success")]
     if scope_for(request.user).write_unit_ids:
         links.append(CardAction(_("Excel 导入"), reverse("spreadsheets:import_list"), "outline-primary"))

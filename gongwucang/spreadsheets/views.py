@@ -33,8 +33,14 @@ from .workbooks import (
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FINAL = {ImportStatus.VALIDATED, ImportStatus.REFUSED, ImportStatus.COMMITTED, ImportStatus.FAILED,
-         ImportStatus.INTERRUPTED, ImportStatus.CANCELLED}
+FINAL = {
+    ImportStatus.VALIDATED,
+    ImportStatus.REFUSED,
+    ImportStatus.COMMITTED,
+    ImportStatus.FAILED,
+    ImportStatus.INTERRUPTED,
+    ImportStatus.CANCELLED,
+}
 
 
 def _attachment(data: bytes, filename: str) -> HttpResponse:
@@ -45,8 +51,13 @@ def _attachment(data: bytes, filename: str) -> HttpResponse:
 
 def _field_labels() -> dict[str, str]:
     labels = {f.name: str(f.verbose_name) for f in Asset._meta.get_fields() if hasattr(f, "verbose_name")}
-    labels.update({f.name: str(f.verbose_name).replace("（分）", "") for f in AssetBook._meta.get_fields()
-                   if hasattr(f, "verbose_name")})
+    labels.update(
+        {
+            f.name: str(f.verbose_name).replace("（分）", "")
+            for f in AssetBook._meta.get_fields()
+            if hasattr(f, "verbose_name")
+        }
+    )
     return {k: v.replace("（分）", "") for k, v in labels.items()}
 
 
@@ -60,8 +71,9 @@ def import_list(request: HttpRequest) -> HttpResponse:
             raise Http404
         if form.is_valid():
             try:
-                job = services.asset_import_upload(actor=request.user, unit=form.cleaned_data["unit"],
-                                                   uploaded=form.cleaned_data["file"])
+                job = services.asset_import_upload(
+                    actor=request.user, unit=form.cleaned_data["unit"], uploaded=form.cleaned_data["file"]
+                )
             except AssetNotWritable as exc:
                 raise Http404 from exc
             except ValidationError as exc:
@@ -71,16 +83,24 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 services.asset_import_request_check(job=job)
                 return redirect("spreadsheets:import_detail", pk=job.pk)
     imports = selectors.import_queryset(actor=request.user)[:50]
-    return render(request, "spreadsheets/import_list.html", {
-        "form": form, "imports": imports, "can_import": units.exists(),
-        "max_mb": settings.SPREADSHEET_IMPORT_MAX_BYTES // 1048576, "max_rows": settings.SPREADSHEET_IMPORT_MAX_ROWS,
-    })
+    return render(
+        request,
+        "spreadsheets/import_list.html",
+        {
+            "form": form,
+            "imports": imports,
+            "can_import": units.exists(),
+            "max_mb": settings.SPREADSHEET_IMPORT_MAX_BYTES // 1048576,
+            "max_rows": settings.SPREADSHEET_IMPORT_MAX_ROWS,
+        },
+    )
 
 
 @login_required
 def template_download(request: HttpRequest) -> HttpResponse:
     units = list(selectors.importable_units(actor=request.user)) or list(
-        selectors.scope_for(request.user).readable_units()[:20])
+        selectors.scope_for(request.user).readable_units()[:20]
+    )
     return _attachment(template_workbook(units=units), "资产卡片导入模板.xlsx")
 
 
@@ -93,14 +113,30 @@ def _job(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     labels = _field_labels()
-    changes = [{"row": c["row"], "asset_no": c["asset_no"], "asset_id": c.get("asset_id"),
-                "fields": [(labels.get(k, k), _show(c["before"].get(k)), _show(c["after"].get(k)))
-                           for k in c["after"]]} for c in job.changes[:50]]
+    changes = [
+        {
+            "row": c["row"],
+            "asset_no": c["asset_no"],
+            "asset_id": c.get("asset_id"),
+            "fields": [
+                (labels.get(k, k), _show(c["before"].get(k)), _show(c["after"].get(k))) for k in c["after"]
+            ],
+        }
+        for c in job.changes[:50]
+    ]
     can_write = selectors.scope_for(request.user).can_write(job.unit_id)
-    return render(request, "spreadsheets/import_detail.html", {
-        "job": job, "errors": job.errors[:200], "changes": changes, "can_write": can_write,
-        "commit_form": CommitForm(), "final": job.status in FINAL,
-    })
+    return render(
+        request,
+        "spreadsheets/import_detail.html",
+        {
+            "job": job,
+            "errors": job.errors[:200],
+            "changes": changes,
+            "can_write": can_write,
+            "commit_form": CommitForm(),
+            "final": job.status in FINAL,
+        },
+    )
 
 
 def _show(value: object) -> str:
@@ -133,7 +169,9 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择导入方式"))
         return redirect("spreadsheets:import_detail", pk=job.pk)
     try:
-        services.asset_import_request_commit(actor=request.user, import_id=job.pk, mode=form.cleaned_data["mode"])
+        services.asset_import_request_commit(
+            actor=request.user, import_id=job.pk, mode=form.cleaned_data["mode"]
+        )
     except AssetNotWritable as exc:
         raise Http404 from exc
     except ValidationError as exc:
@@ -158,8 +196,13 @@ def import_errors_download(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
     if not job.errors:
         raise Http404
-    data = error_workbook(path=job.file.path, filename=job.original_name, limits=services.read_limits(),
-                          errors=job.errors, rows_total=job.rows_total)
+    data = error_workbook(
+        path=job.file.path,
+        filename=job.original_name,
+        limits=services.read_limits(),
+        errors=job.errors,
+        rows_total=job.rows_total,
+    )
     stem = job.original_name.rsplit(".", 1)[0]
     return _attachment(data, f"{stem}（标出错误）.xlsx")
 
@@ -173,12 +216,20 @@ def asset_export(request: HttpRequest) -> HttpResponse:
     limit = settings.SPREADSHEET_EXPORT_MAX_ROWS
     count = qs.count()
     if count > limit:
-        messages.error(request, _("要导出的资产有 %(n)s 项，超过单个文件的上限 %(limit)s 项，请缩小筛选范围") % {
-            "n": f"{count:,}", "limit": f"{limit:,}"})
+        messages.error(
+            request,
+            _("要导出的资产有 %(n)s 项，超过单个文件的上限 %(limit)s 项，请缩小筛选范围")
+            % {"n": f"{count:,}", "limit": f"{limit:,}"},
+        )
         return redirect(f"{request.build_absolute_uri('/assets/')}?{request.GET.urlencode()}")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(filename=f"资产卡片-{stamp}.xlsx", sheet_title="资产卡片", columns=ledger_export_columns(),
-                         rows=asset_export_rows(qs), max_rows=limit)
+    return xlsx_response(
+        filename=f"资产卡片-{stamp}.xlsx",
+        sheet_title="资产卡片",
+        columns=ledger_export_columns(),
+        rows=asset_export_rows(qs),
+        max_rows=limit,
+    )
 
 
 @login_required
@@ -204,6 +255,10 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("变动记录超过 %(limit)s 条，请缩小日期范围") % {"limit": f"{limit:,}"})
         return redirect("home")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(filename=f"资产变动记录-{stamp}.xlsx", sheet_title="资产变动记录",
-                         columns=LEDGER_EVENT_COLUMNS, rows=ledger_export_rows(qs.order_by("occurred_at", "id")),
-                         max_rows=limit)
+    return xlsx_response(
+        filename=f"资产变动记录-{stamp}.xlsx",
+        sheet_title="资产变动记录",
+        columns=LEDGER_EVENT_COLUMNS,
+        rows=ledger_export_rows(qs.order_by("occurred_at", "id")),
+        max_rows=limit,
+    )

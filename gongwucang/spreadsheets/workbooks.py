@@ -23,8 +23,19 @@ from .domain.reading import FileRefused, column_letter, open_table
 from .export import Column
 from .selectors import active_category_codes, departments_by_unit
 
-EXPORT_KINDS = {"text": "text", "int": "int", "money": "money_fen", "date": "date", "code": "text", "unit": "text",
-                "department": "text", "person": "text", "bool": "bool", "category": "text", "derived": "text"}
+EXPORT_KINDS = {
+    "text": "text",
+    "int": "int",
+    "money": "money_fen",
+    "date": "date",
+    "code": "text",
+    "unit": "text",
+    "department": "text",
+    "person": "text",
+    "bool": "bool",
+    "category": "text",
+    "derived": "text",
+}
 
 
 def ledger_export_columns() -> list[Column]:
@@ -38,50 +49,130 @@ def ledger_export_columns() -> list[Column]:
 
 def _code_labels() -> dict[str, dict[str, str]]:
     with translation.override("zh-hans"):
-        return {name: {value: str(label) for value, label in choices.choices} for name, choices in CHOICES.items()}
+        return {
+            name: {value: str(label) for value, label in choices.choices} for name, choices in CHOICES.items()
+        }
 
 
 def asset_export_rows(qs: QuerySet[Asset]) -> Iterator[list[Any]]:
     """One list per card, in LEDGER_COLUMNS order, read in chunks (constant memory)."""
     codes = _code_labels()
     fields = (
-        "asset_no", "name", "category__code", "category__name", "model_spec", "brand", "measure_unit", "quantity",
-        "acquisition_method", "acquired_on", "booked_on", "funding_source", "fiscal_amount_fen",
-        "non_fiscal_amount_fen", "book__original_value_fen", "book__accumulated_depreciation_fen",
-        "useful_life_months", "book__months_depreciated", "depreciation_status", "depreciation_method",
-        "owner_unit__name", "user_unit__name", "department__name", "custodian__full_name", "custodian__username",
-        "location", "usage", "status", "condition", "note", "is_nominal_value", "counterparty_name",
-        "counterparty_contact", "counterparty_phone",
+        "asset_no",
+        "name",
+        "category__code",
+        "category__name",
+        "model_spec",
+        "brand",
+        "measure_unit",
+        "quantity",
+        "acquisition_method",
+        "acquired_on",
+        "booked_on",
+        "funding_source",
+        "fiscal_amount_fen",
+        "non_fiscal_amount_fen",
+        "book__original_value_fen",
+        "book__accumulated_depreciation_fen",
+        "useful_life_months",
+        "book__months_depreciated",
+        "depreciation_status",
+        "depreciation_method",
+        "owner_unit__name",
+        "user_unit__name",
+        "department__name",
+        "custodian__full_name",
+        "custodian__username",
+        "location",
+        "usage",
+        "status",
+        "condition",
+        "note",
+        "is_nominal_value",
+        "counterparty_name",
+        "counterparty_contact",
+        "counterparty_phone",
     )
-    acq, fund, dep_s, dep_m = (codes["acquisition_method"], codes["funding_source"], codes["depreciation_status"],
-                               codes["depreciation_method"])
+    acq, fund, dep_s, dep_m = (
+        codes["acquisition_method"],
+        codes["funding_source"],
+        codes["depreciation_status"],
+        codes["depreciation_method"],
+    )
     usage, status, cond = codes["usage"], codes["status"], codes["condition"]
     for r in qs.order_by().values_list(*fields).order_by("id").iterator(chunk_size=5000):
         original, accumulated = r[14], r[15]
         yield [
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], acq.get(r[8], r[8]), r[9], r[10], fund.get(r[11], r[11]),
-            r[12], r[13], original, accumulated,
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            r[4],
+            r[5],
+            r[6],
+            r[7],
+            acq.get(r[8], r[8]),
+            r[9],
+            r[10],
+            fund.get(r[11], r[11]),
+            r[12],
+            r[13],
+            original,
+            accumulated,
             None if original is None else original - (accumulated or 0),
-            r[16], r[17], dep_s.get(r[18], r[18]), dep_m.get(r[19], r[19]), r[20], r[21], r[22], r[23] or r[24],
-            r[25], usage.get(r[26], r[26]), status.get(r[27], r[27]), cond.get(r[28], r[28]), r[29], r[30], r[31],
-            r[32], r[33],
+            r[16],
+            r[17],
+            dep_s.get(r[18], r[18]),
+            dep_m.get(r[19], r[19]),
+            r[20],
+            r[21],
+            r[22],
+            r[23] or r[24],
+            r[25],
+            usage.get(r[26], r[26]),
+            status.get(r[27], r[27]),
+            cond.get(r[28], r[28]),
+            r[29],
+            r[30],
+            r[31],
+            r[32],
+            r[33],
         ]
 
 
 LEDGER_EVENT_COLUMNS = [
-    Column("时间", "datetime", 19), Column("资产编号", "text", 20), Column("资产名称", "text", 18),
-    Column("变动类型", "text", 12), Column("操作人", "text", 10), Column("关联单据", "text", 16),
-    Column("变动内容", "text", 60), Column("说明", "text", 20),
+    Column("时间", "datetime", 19),
+    Column("资产编号", "text", 20),
+    Column("资产名称", "text", 18),
+    Column("变动类型", "text", 12),
+    Column("操作人", "text", 10),
+    Column("关联单据", "text", 16),
+    Column("变动内容", "text", 60),
+    Column("说明", "text", 20),
 ]
 
 
 def ledger_export_rows(qs: QuerySet[AssetEvent]) -> Iterator[list[Any]]:
     with translation.override("zh-hans"):
         types = {value: str(label) for value, label in EventType.choices}
-    for r in qs.values_list("occurred_at", "asset__asset_no", "asset__name", "event_type", "actor__full_name",
-                            "actor__username", "reference", "before", "after", "note").iterator(chunk_size=5000):
+    for r in qs.values_list(
+        "occurred_at",
+        "asset__asset_no",
+        "asset__name",
+        "event_type",
+        "actor__full_name",
+        "actor__username",
+        "reference",
+        "before",
+        "after",
+        "note",
+    ).iterator(chunk_size=5000):
         before, after = r[7] or {}, r[8] or {}
-        changes = "；".join(_change_text(k, before.get(k), after.get(k)) for k in after if k in before) if before else ""
+        changes = (
+            "；".join(_change_text(k, before.get(k), after.get(k)) for k in after if k in before)
+            if before
+            else ""
+        )
         yield [r[0], r[1], r[2], types.get(r[3], r[3]), r[4] or r[5] or "", r[6], changes, r[9]]
 
 
@@ -96,15 +187,26 @@ def _change_text(key: str, old: Any, new: Any) -> str:
 
 # ------------------------------------------------------------------ the template
 
+
 def template_workbook(*, units: Sequence[Unit]) -> bytes:
     """The import template: headers (required ones red, with a note), a sample row, drop-downs."""
     buffer = io.BytesIO()
     book = Workbook(buffer, {"in_memory": True})
     sheet = book.add_worksheet("资产卡片")
     lists = book.add_worksheet("可选值")
-    head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"})
-    required = book.add_format({"bold": True, "bg_color": "#FCE4D6", "border": 1, "font_color": "#C00000",
-                                "text_wrap": True, "valign": "vcenter"})
+    head = book.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
+    )
+    required = book.add_format(
+        {
+            "bold": True,
+            "bg_color": "#FCE4D6",
+            "border": 1,
+            "font_color": "#C00000",
+            "text_wrap": True,
+            "valign": "vcenter",
+        }
+    )
     text = book.add_format({"num_format": "@"})
     money = book.add_format({"num_format": "#,##0.00"})
     date = book.add_format({"num_format": "yyyy-mm-dd"})
@@ -127,12 +229,14 @@ def template_workbook(*, units: Sequence[Unit]) -> bytes:
     for r, (code, name) in enumerate(categories, start=1):
         lists.write_string(r, len(sources), f"{code} {name}")
     lists.hide()
-    sample = {
-        c.key: c.example for c in LEDGER_COLUMNS
-    }
-    sample.update(owner_unit=unit.name if unit else "", user_unit=unit.name if unit else "",
-                  department=(departments.get(unit.pk) or [""])[0] if unit else "", custodian="",
-                  asset_no="")
+    sample = {c.key: c.example for c in LEDGER_COLUMNS}
+    sample.update(
+        owner_unit=unit.name if unit else "",
+        user_unit=unit.name if unit else "",
+        department=(departments.get(unit.pk) or [""])[0] if unit else "",
+        custodian="",
+        asset_no="",
+    )
     for col, column in enumerate(LEDGER_COLUMNS):
         sheet.write_string(0, col, column.header, required if column.required else head)
         note = ("必填。" if column.required else "") + (column.note or "")
@@ -154,19 +258,40 @@ def template_workbook(*, units: Sequence[Unit]) -> bytes:
             sheet.write_number(1, col, int(value))  # type: ignore[call-overload]
         else:
             sheet.write_string(1, col, str(value))
-        source = list_columns.get(column.choices or "") or list_columns.get(column.key) or (
-            list_columns.get("unit") if column.kind == "unit" else None) or (
-            list_columns.get("department") if column.kind == "department" else None)
+        source = (
+            list_columns.get(column.choices or "")
+            or list_columns.get(column.key)
+            or (list_columns.get("unit") if column.kind == "unit" else None)
+            or (list_columns.get("department") if column.kind == "department" else None)
+        )
         if source:
-            sheet.data_validation(1, col, 5000, col, {
-                "validate": "list", "source": source, "error_type": "warning",
-                "error_title": "不在可选值中", "error_message": f"「{column.header}」请从下拉列表中选择",
-            })
+            sheet.data_validation(
+                1,
+                col,
+                5000,
+                col,
+                {
+                    "validate": "list",
+                    "source": source,
+                    "error_type": "warning",
+                    "error_title": "不在可选值中",
+                    "error_message": f"「{column.header}」请从下拉列表中选择",
+                },
+            )
         elif column.kind == "date":
-            sheet.data_validation(1, col, 5000, col, {"validate": "date", "criteria": ">=",
-                                                     "value": __import__("datetime").date(1900, 1, 1),
-                                                     "error_type": "warning",
-                                                     "error_message": "请填写日期，如 2024-03-15"})
+            sheet.data_validation(
+                1,
+                col,
+                5000,
+                col,
+                {
+                    "validate": "date",
+                    "criteria": ">=",
+                    "value": __import__("datetime").date(1900, 1, 1),
+                    "error_type": "warning",
+                    "error_message": "请填写日期，如 2024-03-15",
+                },
+            )
     sheet.freeze_panes(1, 0)
     sheet.set_row(0, 30)
     book.close()
@@ -178,8 +303,9 @@ def template_workbook(*, units: Sequence[Unit]) -> bytes:
 WHOLE_FILE_ROWS = 50_000
 
 
-def error_workbook(*, path: str, filename: str, limits: Any, errors: Sequence[Sequence[Any]],
-                   rows_total: int) -> bytes:
+def error_workbook(
+    *, path: str, filename: str, limits: Any, errors: Sequence[Sequence[Any]], rows_total: int
+) -> bytes:
     """The uploaded file back, bad cells in red with the reason in a last column. Small files come
     back whole; large ones only with the rows that have errors (with their original row number)."""
     by_row: dict[int, list[Sequence[Any]]] = defaultdict(list)
@@ -190,8 +316,16 @@ def error_workbook(*, path: str, filename: str, limits: Any, errors: Sequence[Se
     except FileRefused:
         table = None
     buffer = io.BytesIO()
-    book = Workbook(buffer, {"in_memory": False, "constant_memory": True, "strings_to_numbers": False,
-                             "strings_to_formulas": False, "strings_to_urls": False})
+    book = Workbook(
+        buffer,
+        {
+            "in_memory": False,
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     sheet = book.add_worksheet("资产卡片（标出错误）")
     bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006", "border": 1})
     head = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
@@ -241,7 +375,9 @@ def error_workbook(*, path: str, filename: str, limits: Any, errors: Sequence[Se
             if col is not None and col >= len(values):
                 sheet.write_blank(out, col + offset, None, bad)
         if problems:
-            sheet.write_string(out, reason_col, "；".join(f"「{p[1]}」{p[3]}" for p in problems), reason_format)
+            sheet.write_string(
+                out, reason_col, "；".join(f"「{p[1]}」{p[3]}" for p in problems), reason_format
+            )
     sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()

@@ -48,20 +48,38 @@ def new_card_fields(parsed: ParsedRow) -> dict[str, Any]:
         status = DepreciationStatus.NOT_DEPRECIATED
     acquired = v["acquired_on"]
     return {
-        "asset_no": parsed.asset_no, "name": v["name"], "category": category,
-        "model_spec": v.get("model_spec", ""), "brand": v.get("brand", ""),
-        "measure_unit": v.get("measure_unit") or category.measure_unit, "quantity": v.get("quantity", 1),
-        "acquisition_method": v.get("acquisition_method", "purchase"), "acquired_on": acquired,
-        "booked_on": v.get("booked_on") or acquired, "funding_source": v.get("funding_source", "fiscal"),
-        "fiscal_amount_fen": v.get("fiscal_amount_fen", 0), "non_fiscal_amount_fen": v.get("non_fiscal_amount_fen", 0),
-        "useful_life_months": life, "depreciation_method": v.get("depreciation_method", "straight_line"),
-        "depreciation_status": status, "is_nominal_value": v.get("is_nominal_value", False),
-        "owner_unit": owner, "user_unit": v.get("user_unit") or owner, "department": v.get("department"),
-        "custodian": v.get("custodian"), "location": v.get("location", ""), "usage": v.get("usage", "own_use"),
-        "counterparty_name": v.get("counterparty_name", ""), "counterparty_contact": v.get("counterparty_contact", ""),
-        "counterparty_phone": v.get("counterparty_phone", ""), "status": v.get("status", "in_use"),
-        "condition": v.get("condition", "good"), "disposal_method": "", "disposed_on": None,
-        "disposal_income_fen": None, "note": v.get("note", ""),
+        "asset_no": parsed.asset_no,
+        "name": v["name"],
+        "category": category,
+        "model_spec": v.get("model_spec", ""),
+        "brand": v.get("brand", ""),
+        "measure_unit": v.get("measure_unit") or category.measure_unit,
+        "quantity": v.get("quantity", 1),
+        "acquisition_method": v.get("acquisition_method", "purchase"),
+        "acquired_on": acquired,
+        "booked_on": v.get("booked_on") or acquired,
+        "funding_source": v.get("funding_source", "fiscal"),
+        "fiscal_amount_fen": v.get("fiscal_amount_fen", 0),
+        "non_fiscal_amount_fen": v.get("non_fiscal_amount_fen", 0),
+        "useful_life_months": life,
+        "depreciation_method": v.get("depreciation_method", "straight_line"),
+        "depreciation_status": status,
+        "is_nominal_value": v.get("is_nominal_value", False),
+        "owner_unit": owner,
+        "user_unit": v.get("user_unit") or owner,
+        "department": v.get("department"),
+        "custodian": v.get("custodian"),
+        "location": v.get("location", ""),
+        "usage": v.get("usage", "own_use"),
+        "counterparty_name": v.get("counterparty_name", ""),
+        "counterparty_contact": v.get("counterparty_contact", ""),
+        "counterparty_phone": v.get("counterparty_phone", ""),
+        "status": v.get("status", "in_use"),
+        "condition": v.get("condition", "good"),
+        "disposal_method": "",
+        "disposed_on": None,
+        "disposal_income_fen": None,
+        "note": v.get("note", ""),
     }
 
 
@@ -134,8 +152,13 @@ class CardWriter:
         original = parsed.original_fen or 0
         accumulated = parsed.accumulated_fen or 0
         months = parsed.months_depreciated or 0
-        after = new_card_snapshot(fields, original_fen=original, accumulated_fen=accumulated, months=months,
-                                  field_order=SNAPSHOT_FIELDS)
+        after = new_card_snapshot(
+            fields,
+            original_fen=original,
+            accumulated_fen=accumulated,
+            months=months,
+            field_order=SNAPSHOT_FIELDS,
+        )
         return fields, original, accumulated, months, json.dumps(after, ensure_ascii=False)
 
     def _bulk_create(self, rows: Sequence[ParsedRow]) -> None:
@@ -146,28 +169,57 @@ class CardWriter:
             for name in RELATED:
                 ref = fields[name]
                 values[f"{name}_id"] = ref.id if ref is not None else None
-            assets.append(Asset(region_id=self.region_id, version=1, created_at=self.now, updated_at=self.now,
-                                search_text=build_search_text(fields["name"], fields["asset_no"],
-                                                              fields["model_spec"], fields["brand"]), **values))
+            assets.append(
+                Asset(
+                    region_id=self.region_id,
+                    version=1,
+                    created_at=self.now,
+                    updated_at=self.now,
+                    search_text=build_search_text(
+                        fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
+                    ),
+                    **values,
+                )
+            )
         Asset.objects.bulk_create(assets, batch_size=1000)
         for asset, (_, original, accumulated, months, after) in zip(assets, prepared, strict=True):
-            books.append(AssetBook(asset_id=asset.pk, original_value_fen=original,
-                                   accumulated_depreciation_fen=accumulated, months_depreciated=months))
-            events.append(AssetEvent(asset_id=asset.pk, event_type=EventType.IMPORTED, actor_id=self.actor_id,
-                                     occurred_at=self.now, reference=self.reference, before={},
-                                     after=json.loads(after), note=self.note, request_id=self.request_id))
+            books.append(
+                AssetBook(
+                    asset_id=asset.pk,
+                    original_value_fen=original,
+                    accumulated_depreciation_fen=accumulated,
+                    months_depreciated=months,
+                )
+            )
+            events.append(
+                AssetEvent(
+                    asset_id=asset.pk,
+                    event_type=EventType.IMPORTED,
+                    actor_id=self.actor_id,
+                    occurred_at=self.now,
+                    reference=self.reference,
+                    before={},
+                    after=json.loads(after),
+                    note=self.note,
+                    request_id=self.request_id,
+                )
+            )
         AssetBook.objects.bulk_create(books, batch_size=2000)
         record_events_bulk(events)
 
     def _copy(self, rows: Sequence[ParsedRow]) -> None:
         asset_table = Asset._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [asset_table, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [asset_table, len(rows)],
+            )
             ids = [r[0] for r in cursor.fetchall()]
             event_table = AssetEvent._meta.db_table
-            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                           [event_table, len(rows)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [event_table, len(rows)],
+            )
             event_ids = [r[0] for r in cursor.fetchall()]
         columns = [f.column for f in Asset._meta.concrete_fields]
         names = [f.attname for f in Asset._meta.concrete_fields]
@@ -180,21 +232,53 @@ class CardWriter:
                     for name in RELATED:
                         ref = record.pop(name)
                         record[f"{name}_id"] = ref.id if ref is not None else None
-                    record.update(id=asset_id, region_id=self.region_id, version=1, created_at=self.now,
-                                  updated_at=self.now,
-                                  search_text=build_search_text(fields["name"], fields["asset_no"],
-                                                                fields["model_spec"], fields["brand"]))
+                    record.update(
+                        id=asset_id,
+                        region_id=self.region_id,
+                        version=1,
+                        created_at=self.now,
+                        updated_at=self.now,
+                        search_text=build_search_text(
+                            fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
+                        ),
+                    )
                     copy.write_row([record[n] for n in names])
-            with pg.copy(f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
-                         "accumulated_depreciation_fen, months_depreciated) FROM STDIN") as copy:
+            with pg.copy(
+                f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
+                "accumulated_depreciation_fen, months_depreciated) FROM STDIN"
+            ) as copy:
                 for asset_id, (_, original, accumulated, months, _) in zip(ids, prepared, strict=True):
                     copy.write_row((asset_id, original, accumulated, months))
-            event_columns = ("id", "asset_id", "event_type", "actor_id", "occurred_at", "reference", "before",
-                             "after", "note", "request_id")
-            with pg.copy(f'COPY "{AssetEvent._meta.db_table}" ({", ".join(event_columns)}) FROM STDIN') as copy:
+            event_columns = (
+                "id",
+                "asset_id",
+                "event_type",
+                "actor_id",
+                "occurred_at",
+                "reference",
+                "before",
+                "after",
+                "note",
+                "request_id",
+            )
+            with pg.copy(
+                f'COPY "{AssetEvent._meta.db_table}" ({", ".join(event_columns)}) FROM STDIN'
+            ) as copy:
                 for event_id, asset_id, (*_, after) in zip(event_ids, ids, prepared, strict=True):
-                    copy.write_row((event_id, asset_id, EventType.IMPORTED.value, self.actor_id, self.now,
-                                    self.reference, "{}", after, self.note, self.request_id))
+                    copy.write_row(
+                        (
+                            event_id,
+                            asset_id,
+                            EventType.IMPORTED.value,
+                            self.actor_id,
+                            self.now,
+                            self.reference,
+                            "{}",
+                            after,
+                            self.note,
+                            self.request_id,
+                        )
+                    )
 
     # ---------------------------------------------------------------- updates
     def update(self, asset: Asset, parsed: ParsedRow, before: dict[str, Any], after: dict[str, Any]) -> None:
@@ -221,12 +305,19 @@ class CardWriter:
         asset.save()
         if "original_value_fen" in changed and parsed.original_fen is not None:
             AssetBook.objects.filter(asset_id=asset.pk).update(original_value_fen=parsed.original_fen)
-        self.update_events.append(AssetEvent(
-            asset_id=asset.pk, event_type=EventType.IMPORT_UPDATED, actor_id=self.actor_id, occurred_at=self.now,
-            reference=self.reference, before={k: before.get(k) for k in changed},
-            after={k: after.get(k) for k in changed}, note=self.note, request_id=self.request_id,
-        ))
+        self.update_events.append(
+            AssetEvent(
+                asset_id=asset.pk,
+                event_type=EventType.IMPORT_UPDATED,
+                actor_id=self.actor_id,
+                occurred_at=self.now,
+                reference=self.reference,
+                before={k: before.get(k) for k in changed},
+                after={k: after.get(k) for k in changed},
+                note=self.note,
+                request_id=self.request_id,
+            )
+        )
         self.updated += 1
         if len(self.update_events) >= FLUSH_ROWS:
             self.flush()
-

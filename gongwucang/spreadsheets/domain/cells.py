@@ -37,8 +37,11 @@ def display(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S") if (value.hour or value.minute or value.second) else (
-            value.strftime("%Y-%m-%d"))
+        return (
+            value.strftime("%Y-%m-%d %H:%M:%S")
+            if (value.hour or value.minute or value.second)
+            else (value.strftime("%Y-%m-%d"))
+        )
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

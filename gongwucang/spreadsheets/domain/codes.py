@@ -33,17 +33,49 @@ CHOICES = {
 }
 
 SYNONYMS: dict[str, dict[str, str]] = {
-    "acquisition_method": {"新购": "purchase", "采购": "purchase", "购入": "purchase", "调拨": "transfer_in",
-                           "无偿调入": "transfer_in", "捐赠": "donation", "受赠": "donation", "自行建造": "self_built"},
-    "funding_source": {"财政": "fiscal", "财政性资金": "fiscal", "财政资金": "fiscal", "非财政性资金": "non_fiscal",
-                       "自有资金": "non_fiscal", "其他资金": "non_fiscal", "混合": "mixed"},
-    "depreciation_status": {"提折旧": "depreciated", "是": "depreciated", "计提折旧": "depreciated",
-                            "不提折旧": "not_depreciated", "否": "not_depreciated", "不计提折旧": "not_depreciated"},
+    "acquisition_method": {
+        "新购": "purchase",
+        "采购": "purchase",
+        "购入": "purchase",
+        "调拨": "transfer_in",
+        "无偿调入": "transfer_in",
+        "捐赠": "donation",
+        "受赠": "donation",
+        "自行建造": "self_built",
+    },
+    "funding_source": {
+        "财政": "fiscal",
+        "财政性资金": "fiscal",
+        "财政资金": "fiscal",
+        "非财政性资金": "non_fiscal",
+        "自有资金": "non_fiscal",
+        "其他资金": "non_fiscal",
+        "混合": "mixed",
+    },
+    "depreciation_status": {
+        "提折旧": "depreciated",
+        "是": "depreciated",
+        "计提折旧": "depreciated",
+        "不提折旧": "not_depreciated",
+        "否": "not_depreciated",
+        "不计提折旧": "not_depreciated",
+    },
     "depreciation_method": {"平均年限法": "straight_line", "直线法": "straight_line"},
     "usage": {"自用资产": "own_use"},
-    "status": {"正常使用": "in_use", "使用中": "in_use", "正常": "in_use", "维修": "under_repair",
-               "待报废": "pending_disposal"},
-    "condition": {"良好": "good", "较好": "good", "正常": "good", "需维修": "needs_repair", "损坏": "needs_repair"},
+    "status": {
+        "正常使用": "in_use",
+        "使用中": "in_use",
+        "正常": "in_use",
+        "维修": "under_repair",
+        "待报废": "pending_disposal",
+    },
+    "condition": {
+        "良好": "good",
+        "较好": "good",
+        "正常": "good",
+        "需维修": "needs_repair",
+        "损坏": "needs_repair",
+    },
 }
 
 

@@ -71,9 +71,16 @@ class Table:
 # ---------------------------------------------------------------- sniffing
 
 _MAGIC: list[tuple[bytes, str]] = [
-    (b"%PDF", "PDF 文件"), (b"\x89PNG", "PNG 图片"), (b"\xff\xd8\xff", "JPEG 图片"), (b"GIF8", "GIF 图片"),
-    (b"Rar!", "RAR 压缩包"), (b"7z\xbc\xaf", "7z 压缩包"), (b"\x1f\x8b", "gzip 压缩包"), (b"MZ", "程序文件"),
-    (b"{\\rtf", "RTF 文档"), (b"\x7fELF", "程序文件"),
+    (b"%PDF", "PDF 文件"),
+    (b"\x89PNG", "PNG 图片"),
+    (b"\xff\xd8\xff", "JPEG 图片"),
+    (b"GIF8", "GIF 图片"),
+    (b"Rar!", "RAR 压缩包"),
+    (b"7z\xbc\xaf", "7z 压缩包"),
+    (b"\x1f\x8b", "gzip 压缩包"),
+    (b"MZ", "程序文件"),
+    (b"{\\rtf", "RTF 文档"),
+    (b"\x7fELF", "程序文件"),
 ]
 ZIP_MAGIC = b"PK\x03\x04"
 CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -94,16 +101,24 @@ def detect_format(filename: str, head: bytes) -> str:
         return fmt
     if fmt == "xlsx" and actual == "cfb":
         # An encrypted .xlsx is an OLE compound file; so is an old .xls renamed to .xlsx.
-        raise FileRefused("文件不是有效的 .xlsx 工作簿：可能设置了打开密码（已加密），或是改了扩展名的旧版 .xls 文件。"
-                          "请取消密码后另存为 .xlsx 再上传")
+        raise FileRefused(
+            "文件不是有效的 .xlsx 工作簿：可能设置了打开密码（已加密），或是改了扩展名的旧版 .xls 文件。"
+            "请取消密码后另存为 .xlsx 再上传"
+        )
     if fmt == "xls" and actual == "zip":
         raise FileRefused("文件扩展名是 .xls，但内容是 .xlsx 格式，请把扩展名改为 .xlsx 后再上传")
-    described = {"zip": "压缩包或 .xlsx 工作簿", "cfb": "旧版 Office 文档", "text": "文本文件"}.get(actual, actual)
-    raise FileRefused(f"文件扩展名是 {ext}，但内容是{described}，不是{_label(fmt)}。请上传真正的{_label(fmt)}")
+    described = {"zip": "压缩包或 .xlsx 工作簿", "cfb": "旧版 Office 文档", "text": "文本文件"}.get(
+        actual, actual
+    )
+    raise FileRefused(
+        f"文件扩展名是 {ext}，但内容是{described}，不是{_label(fmt)}。请上传真正的{_label(fmt)}"
+    )
 
 
 def _label(fmt: str) -> str:
-    return {"xlsx": " Excel 工作簿（.xlsx）", "xls": " Excel 97-2003 工作簿（.xls）", "csv": " CSV 文本文件"}[fmt]
+    return {"xlsx": " Excel 工作簿（.xlsx）", "xls": " Excel 97-2003 工作簿（.xls）", "csv": " CSV 文本文件"}[
+        fmt
+    ]
 
 
 def _what_is(head: bytes) -> str:
@@ -124,7 +139,10 @@ def open_table(path: str | Path, filename: str, limits: ReadLimits) -> Table:
     path = Path(path)
     size = path.stat().st_size
     if size > limits.max_bytes:
-        raise FileRefused(f"文件大小 {size / 1048576:.1f} MB 超过上限 {limits.max_bytes / 1048576:.0f} MB，请分成几个文件导入")
+        raise FileRefused(
+            f"文件大小 {size / 1048576:.1f} MB 超过上限 {limits.max_bytes / 1048576:.0f} MB，"
+            "请分成几个文件导入"
+        )
     with path.open("rb") as handle:
         head = handle.read(8192)
     fmt = detect_format(filename, head)
@@ -136,6 +154,7 @@ def open_table(path: str | Path, filename: str, limits: ReadLimits) -> Table:
 
 
 # ---------------------------------------------------------------- header
+
 
 def find_header(rows: list[list[Any]]) -> tuple[int, list[str]] | None:
     """The index and text of the first row that names at least two of our columns (and 资产名称 or
@@ -149,11 +168,15 @@ def find_header(rows: list[list[Any]]) -> tuple[int, list[str]] | None:
 
 
 def _no_header_message(sheet: str) -> str:
-    return (f"在工作表「{sheet}」的前 {HEADER_SEARCH_ROWS} 行中没有找到表头：表头应包含「资产名称」「资产分类代码」"
-            "「原值」等列名。请使用下载的导入模板，或把列名改成模板中的名称")
+    return (
+        f"在工作表「{sheet}」的前 {HEADER_SEARCH_ROWS} 行中没有找到表头："
+        "表头应包含「资产名称」「资产分类代码」"
+        "「原值」等列名。请使用下载的导入模板，或把列名改成模板中的名称"
+    )
 
 
 # ---------------------------------------------------------------- csv
+
 
 def _detect_encoding(path: Path) -> str:
     with path.open("rb") as handle:
@@ -178,8 +201,10 @@ def _detect_encoding(path: Path) -> str:
                 decoder.decode(block)
             decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
-            raise FileRefused("无法识别 CSV 文件的编码：既不是 UTF-8 也不是 GB18030/GBK。请在 Excel 中另存为"
-                              "「CSV UTF-8（逗号分隔）」后再上传") from exc
+            raise FileRefused(
+                "无法识别 CSV 文件的编码：既不是 UTF-8 也不是 GB18030/GBK。请在 Excel 中另存为"
+                "「CSV UTF-8（逗号分隔）」后再上传"
+            ) from exc
         return "gb18030"
 
 
@@ -215,7 +240,7 @@ def _open_csv(path: Path, limits: ReadLimits) -> Table:
     if len(header) > limits.max_columns:
         handle.close()
         raise FileRefused(f"文件有 {len(header)} 列，超过上限 {limits.max_columns} 列")
-    buffered = head[header_index + 1:]
+    buffered = head[header_index + 1 :]
 
     def rows() -> Iterator[tuple[int, list[Any]]]:
         number = header_index + 1
@@ -234,11 +259,19 @@ def _open_csv(path: Path, limits: ReadLimits) -> Table:
             handle.close()
 
     label = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "gb18030": "GB18030", "utf-16": "UTF-16"}[encoding]
-    return Table(format="csv", sheet_name="CSV", header=header, header_row=header_index + 1, rows=rows(),
-                 encoding=label, estimated_rows=None)
+    return Table(
+        format="csv",
+        sheet_name="CSV",
+        header=header,
+        header_row=header_index + 1,
+        rows=rows(),
+        encoding=label,
+        estimated_rows=None,
+    )
 
 
 # ---------------------------------------------------------------- xls
+
 
 def _open_xls(path: Path, limits: ReadLimits) -> Table:
     try:
@@ -246,7 +279,9 @@ def _open_xls(path: Path, limits: ReadLimits) -> Table:
     except PasswordError as exc:
         raise FileRefused("文件设置了打开密码（已加密），请取消密码后再上传") from exc
     except (CalamineError, ValueError, OSError) as exc:
-        raise FileRefused(f"无法读取 .xls 文件：文件已损坏或不是 Excel 97-2003 工作簿（{_short(exc)}）") from exc
+        raise FileRefused(
+            f"无法读取 .xls 文件：文件已损坏或不是 Excel 97-2003 工作簿（{_short(exc)}）"
+        ) from exc
     candidates = []
     for meta in workbook.sheets_metadata[:MAX_SHEETS]:
         if meta.typ != SheetTypeEnum.WorkSheet:
@@ -258,11 +293,15 @@ def _open_xls(path: Path, limits: ReadLimits) -> Table:
             raise FileRefused("文件设置了打开密码（已加密），请取消密码后再上传") from exc
         except (CalamineError, ValueError) as exc:
             raise FileRefused(f"无法读取工作表「{meta.name}」：{_short(exc)}") from exc
-        candidates.append((meta.name, meta.visible == SheetVisibleEnum.Visible, data, sheet.merged_cell_ranges))
-    name, data, merged, notes = _choose_sheet([(n, v, d[:HEADER_SEARCH_ROWS], d, m) for n, v, d, m in candidates])
+        candidates.append(
+            (meta.name, meta.visible == SheetVisibleEnum.Visible, data, sheet.merged_cell_ranges)
+        )
+    name, data, merged, notes = _choose_sheet(
+        [(n, v, d[:HEADER_SEARCH_ROWS], d, m) for n, v, d, m in candidates]
+    )
     header_index, header = _header_or_refuse(name, data[:HEADER_SEARCH_ROWS], limits)
     _refuse_merged(merged, header_index)
-    body = data[header_index + 1:]
+    body = data[header_index + 1 :]
     if len(body) > limits.max_rows:
         raise FileRefused(f"文件的数据行超过上限 {limits.max_rows:,} 行，请分成几个文件导入")
 
@@ -270,23 +309,37 @@ def _open_xls(path: Path, limits: ReadLimits) -> Table:
         for offset, row in enumerate(body):
             yield header_index + 2 + offset, row
 
-    return Table(format="xls", sheet_name=name, header=header, header_row=header_index + 1, rows=rows(),
-                 estimated_rows=len(body), notes=notes)
+    return Table(
+        format="xls",
+        sheet_name=name,
+        header=header,
+        header_row=header_index + 1,
+        rows=rows(),
+        estimated_rows=len(body),
+        notes=notes,
+    )
 
 
 def _short(exc: BaseException) -> str:
     return str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
 
 
-def _choose_sheet(candidates: list[tuple[str, bool, list[list[Any]], Any, Any]]) -> tuple[str, Any, Any, list[str]]:
+def _choose_sheet(
+    candidates: list[tuple[str, bool, list[list[Any]], Any, Any]],
+) -> tuple[str, Any, Any, list[str]]:
     """The one sheet that holds the ledger. A hidden sheet with ledger data is refused: what the
     user cannot see must not be imported behind their back."""
-    with_header = [(name, visible, full, merged) for name, visible, top, full, merged in candidates
-                   if find_header(top) is not None]
+    with_header = [
+        (name, visible, full, merged)
+        for name, visible, top, full, merged in candidates
+        if find_header(top) is not None
+    ]
     hidden = [name for name, visible, *_ in with_header if not visible]
     if hidden:
-        raise FileRefused(f"工作簿中隐藏的工作表「{'、'.join(hidden)}」也含有资产数据。为避免导入看不到的内容，"
-                          "请删除该工作表或取消隐藏并只保留一个资产工作表后再上传")
+        raise FileRefused(
+            f"工作簿中隐藏的工作表「{'、'.join(hidden)}」也含有资产数据。为避免导入看不到的内容，"
+            "请删除该工作表或取消隐藏并只保留一个资产工作表后再上传"
+        )
     if len(with_header) > 1:
         names = "、".join(name for name, *_ in with_header)
         raise FileRefused(f"工作簿中有多个工作表含有资产数据（{names}），请只保留一个后再上传")
@@ -326,19 +379,27 @@ def _refuse_merged(merged: Any, header_index: int) -> None:
     if not merged:
         return
     ranges = [f"{column_letter(c1)}{r1 + 1}:{column_letter(c2)}{r2 + 1}" for (r1, c1), (r2, c2) in merged]
-    in_header = [text for text, ((r1, _), (r2, _)) in zip(ranges, merged, strict=True) if r1 <= header_index <= r2]
+    in_header = [
+        text for text, ((r1, _), (r2, _)) in zip(ranges, merged, strict=True) if r1 <= header_index <= r2
+    ]
     if in_header:
-        raise FileRefused(f"表头有合并单元格（{'、'.join(in_header[:5])}），每一列必须有自己的列名。请取消合并后再上传")
+        raise FileRefused(
+            f"表头有合并单元格（{'、'.join(in_header[:5])}），每一列必须有自己的列名。请取消合并后再上传"
+        )
     below = [text for text, ((r1, _), _) in zip(ranges, merged, strict=True) if r1 > header_index]
     if below:
-        raise FileRefused(f"数据区有合并单元格（{'、'.join(below[:5])}），合并后只有第一格有值。请取消合并并填满每一格后再上传")
+        raise FileRefused(
+            f"数据区有合并单元格（{'、'.join(below[:5])}），合并后只有第一格有值。请取消合并并填满每一格后再上传"
+        )
 
 
 # ---------------------------------------------------------------- xlsx
 
-_NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-       "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-       "pr": "http://schemas.openxmlformats.org/package/2006/relationships"}
+_NS = {
+    "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "pr": "http://schemas.openxmlformats.org/package/2006/relationships",
+}
 _ROW_RE = re.compile(rb"<row[\s>/]")
 _ROW_R_RE = re.compile(rb'<row[^>]*?\sr="(\d+)"')
 _FORMULA_RE = re.compile(rb"<f[\s>/]")
@@ -346,6 +407,14 @@ _CELL_REF_RE = re.compile(rb'<c[^>]*?\sr="([A-Z]+\d+)"')
 _MERGE_RE = re.compile(rb'<mergeCell[^>]*?ref="([A-Z]+\d+(?::[A-Z]+\d+)?)"')
 _DIMENSION_RE = re.compile(rb'<dimension[^>]*?ref="[A-Z]*\d*:?[A-Z]*(\d+)"')
 _DIMENSION_TAG_RE = re.compile(rb"<dimension[^>]*/>")
+
+
+def _parse_xml(data: bytes) -> ElementTree.Element:
+    """Parse a small package part. A DOCTYPE (entity declarations: "billion laughs", external
+    entities) never occurs in a real workbook part and is refused before the parser sees it."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise FileRefused("文件中含有不允许的 XML 声明（DOCTYPE/ENTITY），疑似恶意文件，已拒绝")
+    return ElementTree.fromstring(data)  # noqa: S314 -- no DOCTYPE, so no entity expansion
 
 
 class _Xlsx:
@@ -356,12 +425,17 @@ class _Xlsx:
         try:
             self.zip = zipfile.ZipFile(path)
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-            raise FileRefused("文件已损坏，无法作为 .xlsx 工作簿打开（压缩结构有误）。请在 Excel 中重新另存为 .xlsx") from exc
+            raise FileRefused(
+                "文件已损坏，无法作为 .xlsx 工作簿打开（压缩结构有误）。请在 Excel 中重新另存为 .xlsx"
+            ) from exc
         infos = self.zip.infolist()
         names = {i.filename for i in infos}
         if "xl/workbook.xml" not in names:
-            kind = "Word 文档" if "word/document.xml" in names else ("PowerPoint 演示文稿" if "ppt/presentation.xml"
-                                                                  in names else "普通压缩包")
+            kind = (
+                "Word 文档"
+                if "word/document.xml" in names
+                else ("PowerPoint 演示文稿" if "ppt/presentation.xml" in names else "普通压缩包")
+            )
             raise FileRefused(f"文件不是 Excel 工作簿（看起来是{kind}），请上传 .xlsx 文件")
         total = 0
         for info in infos:
@@ -371,11 +445,16 @@ class _Xlsx:
             if info.file_size > 1024 * 1024 and info.file_size > self.limits.max_compression_ratio * max(
                 info.compress_size, 1
             ):
-                raise FileRefused(f"文件的压缩比异常（{info.filename} 压缩了 {info.file_size // max(info.compress_size, 1)} 倍），"
-                                  "疑似“压缩炸弹”，已拒绝")
+                raise FileRefused(
+                    f"文件的压缩比异常（{info.filename} 压缩了 "
+                    f"{info.file_size // max(info.compress_size, 1)} 倍），"
+                    "疑似“压缩炸弹”，已拒绝"
+                )
         if total > self.limits.max_uncompressed_bytes:
-            raise FileRefused(f"文件解压后有 {total / 1073741824:.1f} GB，超过上限 "
-                              f"{self.limits.max_uncompressed_bytes / 1073741824:.1f} GB，请分成几个文件导入")
+            raise FileRefused(
+                f"文件解压后有 {total / 1073741824:.1f} GB，超过上限 "
+                f"{self.limits.max_uncompressed_bytes / 1073741824:.1f} GB，请分成几个文件导入"
+            )
         self.names = names
 
     def read_small(self, name: str) -> bytes:
@@ -410,17 +489,20 @@ class _Xlsx:
     def sheets(self) -> list[tuple[str, bool, str]]:
         """(name, visible, part path) of each worksheet, in workbook order."""
         try:
-            workbook = ElementTree.fromstring(self.read_small("xl/workbook.xml"))
+            workbook = _parse_xml(self.read_small("xl/workbook.xml"))
             rels_name = "xl/_rels/workbook.xml.rels"
-            rels = ElementTree.fromstring(self.read_small(rels_name)) if rels_name in self.names else None
+            rels = _parse_xml(self.read_small(rels_name)) if rels_name in self.names else None
         except ElementTree.ParseError as exc:
             raise FileRefused(f"文件已损坏，工作簿结构无法读取（{_short(exc)}）") from exc
         targets = {}
         if rels is not None:
             for rel in rels.findall("pr:Relationship", _NS):
                 target = rel.get("Target", "")
-                target = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join("xl", target))
+                target = (
+                    target.lstrip("/")
+                    if target.startswith("/")
+                    else posixpath.normpath(posixpath.join("xl", target))
+                )
                 targets[rel.get("Id")] = target
         self.date1904 = any(p.get("date1904") in ("1", "true") for p in workbook.findall("m:workbookPr", _NS))
         found = []
@@ -450,38 +532,55 @@ class _Xlsx:
 
     def load_shared(self) -> None:
         self.styles = self.read_small("xl/styles.xml") if "xl/styles.xml" in self.names else b""
-        self.shared_strings = (self._inflate_all("xl/sharedStrings.xml", self.limits.max_uncompressed_bytes)
-                               if "xl/sharedStrings.xml" in self.names else b"")
+        self.shared_strings = (
+            self._inflate_all("xl/sharedStrings.xml", self.limits.max_uncompressed_bytes)
+            if "xl/sharedStrings.xml" in self.names
+            else b""
+        )
 
 
-_ROOT_RELS = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-              'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
-              'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
-              '</Relationships>')
+_ROOT_RELS = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+    'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.'
+    'openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>'
+    "</Relationships>"
+)
 
 
 def _content_types(sst: bool, styles: bool) -> str:
-    parts = ['<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
-             'spreadsheetml.sheet.main+xml"/>',
-             '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
-             'officedocument.spreadsheetml.worksheet+xml"/>']
+    parts = [
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'spreadsheetml.sheet.main+xml"/>',
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.worksheet+xml"/>',
+    ]
     if sst:
-        parts.append('<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
-                     'officedocument.spreadsheetml.sharedStrings+xml"/>')
+        parts.append(
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sharedStrings+xml"/>'
+        )
     if styles:
-        parts.append('<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
-                     'officedocument.spreadsheetml.styles+xml"/>')
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.'
-            'org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
-            'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            + "".join(parts) + "</Types>")
+        parts.append(
+            '<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.styles+xml"/>'
+        )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.'
+        'org/package/2006/content-types"><Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-'
+        'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        + "".join(parts)
+        + "</Types>"
+    )
 
 
 def _workbook_xml(date1904: bool) -> str:
     pr = '<workbookPr date1904="1"/>' if date1904 else "<workbookPr/>"
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.'
-            'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
-            f'relationships">{pr}<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>')
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.'
+        'org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+        f'relationships">{pr}<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
 
 
 def _workbook_rels(sst: bool, styles: bool) -> str:
@@ -491,8 +590,10 @@ def _workbook_rels(sst: bool, styles: bool) -> str:
         rels.append(f'<Relationship Id="rId2" Type="{base}/sharedStrings" Target="sharedStrings.xml"/>')
     if styles:
         rels.append(f'<Relationship Id="rId3" Type="{base}/styles" Target="styles.xml"/>')
-    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
-            'openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.'
+        'openxmlformats.org/package/2006/relationships">' + "".join(rels) + "</Relationships>"
+    )
 
 
 @dataclass
@@ -516,8 +617,10 @@ class _SheetScanner:
         start = chunk.rfind(b"<c ", 0, pos)
         ref = _CELL_REF_RE.match(chunk, start) if start >= 0 else None
         where = f"单元格 {ref.group(1).decode()}" if ref else f"第 {self.rows_seen + 1} 行附近"
-        raise FileRefused(f"工作表「{self.sheet_name}」的{where}是公式，不是数值。导入只接受数值：请在 Excel 中"
-                          "全选后“复制 → 选择性粘贴 → 数值”，保存后再上传")
+        raise FileRefused(
+            f"工作表「{self.sheet_name}」的{where}是公式，不是数值。导入只接受数值：请在 Excel 中"
+            "全选后“复制 → 选择性粘贴 → 数值”，保存后再上传"
+        )
 
     def slices(self) -> Iterator[_Slice]:
         limit = self.xlsx.limits.max_rows + HEADER_SEARCH_ROWS
@@ -544,14 +647,16 @@ class _SheetScanner:
                 if dim:
                     self.dimension_rows = int(dim.group(1))
                     if self.dimension_rows > limit:
-                        raise FileRefused(f"工作表「{self.sheet_name}」有 {self.dimension_rows:,} 行，超过上限 "
-                                          f"{self.xlsx.limits.max_rows:,} 行，请分成几个文件导入")
+                        raise FileRefused(
+                            f"工作表「{self.sheet_name}」有 {self.dimension_rows:,} 行，超过上限 "
+                            f"{self.xlsx.limits.max_rows:,} 行，请分成几个文件导入"
+                        )
                 self.prefix = _DIMENSION_TAG_RE.sub(b"", buffer[:start])
-                if buffer[close - 1:close] == b"/":  # <sheetData/>: no rows at all
+                if buffer[close - 1 : close] == b"/":  # <sheetData/>: no rows at all
                     state = "tail"
-                    tail += buffer[close + 1:]
+                    tail += buffer[close + 1 :]
                     continue
-                buffer = buffer[close + 1:]
+                buffer = buffer[close + 1 :]
                 state = "rows"
             end_data = buffer.find(b"</sheetData>")
             if end_data >= 0:
@@ -564,7 +669,7 @@ class _SheetScanner:
                     if len(buffer) > MAX_META_PART_BYTES:
                         raise FileRefused(f"工作表「{self.sheet_name}」中有一行大得异常，已拒绝")
                     continue
-                whole, rest = buffer[: cut + 6], buffer[cut + 6:]
+                whole, rest = buffer[: cut + 6], buffer[cut + 6 :]
             buffer = rest
             if not whole.strip():
                 continue
@@ -575,14 +680,16 @@ class _SheetScanner:
             if not positions:
                 continue
             if self.rows_seen + len(positions) > limit:
-                raise FileRefused(f"工作表「{self.sheet_name}」的行数超过上限 {self.xlsx.limits.max_rows:,} 行，"
-                                  "请分成几个文件导入")
+                raise FileRefused(
+                    f"工作表「{self.sheet_name}」的行数超过上限 {self.xlsx.limits.max_rows:,} 行，"
+                    "请分成几个文件导入"
+                )
             index = 0
             while index < len(positions):
                 room = self.slice_rows - pending_rows
-                take = positions[index: index + room]
+                take = positions[index : index + room]
                 end = positions[index + room] if index + room < len(positions) else len(whole)
-                pending.append(whole[take[0]:end])
+                pending.append(whole[take[0] : end])
                 pending_rows += len(take)
                 self.rows_seen += len(take)
                 index += len(take)
@@ -622,7 +729,9 @@ def _load_slice(xlsx: _Xlsx, prefix: bytes, piece: _Slice, sheet_name: str) -> t
         data = sheet.to_python(skip_empty_area=True) if start is not None else []
         workbook.close()
     except (CalamineError, ValueError) as exc:
-        raise FileRefused(f"无法读取工作表「{sheet_name}」第 {piece.first_row + 1} 行起的数据：{_short(exc)}") from exc
+        raise FileRefused(
+            f"无法读取工作表「{sheet_name}」第 {piece.first_row + 1} 行起的数据：{_short(exc)}"
+        ) from exc
     if start is None:
         return 0, []
     if start[1]:
@@ -631,7 +740,9 @@ def _load_slice(xlsx: _Xlsx, prefix: bytes, piece: _Slice, sheet_name: str) -> t
     return start[0] + (0 if explicit else piece.first_row), data
 
 
-def _read_slice(xlsx: _Xlsx, prefix: bytes, piece: _Slice, sheet_name: str) -> Iterator[tuple[int, list[Any]]]:
+def _read_slice(
+    xlsx: _Xlsx, prefix: bytes, piece: _Slice, sheet_name: str
+) -> Iterator[tuple[int, list[Any]]]:
     base, data = _load_slice(xlsx, prefix, piece, sheet_name)
     for offset, row in enumerate(data):
         yield base + offset, row
@@ -715,17 +826,31 @@ def _open_xlsx(path: Path, limits: ReadLimits, slice_rows: int = SLICE_ROWS) -> 
                     if base + offset > header_index:
                         data_rows += 1
                         if data_rows > limits.max_rows:
-                            raise FileRefused(f"文件的数据行超过上限 {limits.max_rows:,} 行，请分成几个文件导入")
+                            raise FileRefused(
+                                f"文件的数据行超过上限 {limits.max_rows:,} 行，请分成几个文件导入"
+                            )
                         yield base + offset + 1, row
                 del data
-            _refuse_merged([(_parse_ref(a), _parse_ref(b or a)) for a, _, b in
-                            (m.partition(":") for m in scanner.merged)], header_index)
+            _refuse_merged(
+                [
+                    (_parse_ref(a), _parse_ref(b or a))
+                    for a, _, b in (m.partition(":") for m in scanner.merged)
+                ],
+                header_index,
+            )
         finally:
             xlsx.zip.close()
 
     estimate = estimates.get(name)
-    return Table(format="xlsx", sheet_name=name, header=header, header_row=header_index + 1, rows=rows(),
-                 estimated_rows=max(0, estimate - header_index - 1) if estimate else None, notes=notes)
+    return Table(
+        format="xlsx",
+        sheet_name=name,
+        header=header,
+        header_row=header_index + 1,
+        rows=rows(),
+        estimated_rows=max(0, estimate - header_index - 1) if estimate else None,
+        notes=notes,
+    )
 
 
 def excel_serial_to_date(value: float, date1904: bool = False) -> dt.date:

@@ -128,7 +128,9 @@ def plan_columns(header: Sequence[str]) -> ColumnPlan:
             ignored.append(str(text))
             continue
         if key in seen:
-            raise HeaderProblem(f"列「{seen[key]}」和列「{text}」都表示「{COLUMNS_BY_KEY[key].header}」，请只保留一列")
+            raise HeaderProblem(
+                f"列「{seen[key]}」和列「{text}」都表示「{COLUMNS_BY_KEY[key].header}」，请只保留一列"
+            )
         seen[key] = str(text)
         used.append((index, COLUMNS_BY_KEY[key], str(text)))
     missing = [COLUMNS_BY_KEY[k].header for k in REQUIRED_KEYS if k not in seen]
@@ -218,19 +220,49 @@ class RowChecker:
         # department / person: resolved against the using unit in _resolve
         return normalise_name(raw)
 
-    def _resolve(self, row_no: int, got: dict[str, Any], headers: dict[str, str], raw_of: dict[str, Any],
-                 errors: list[CellError]) -> ParsedRow | None:
+    def _resolve(
+        self,
+        row_no: int,
+        got: dict[str, Any],
+        headers: dict[str, str],
+        raw_of: dict[str, Any],
+        errors: list[CellError],
+    ) -> ParsedRow | None:
         lookups = self.lookups
         owner: UnitRef = got.pop("owner_unit", None) or lookups.default_unit
         if "owner_unit" in headers and not owner.writable:
-            self._error(errors, row_no, headers["owner_unit"], raw_of["owner_unit"],
-                        "您没有在该单位登记或修改资产的权限")
+            self._error(
+                errors,
+                row_no,
+                headers["owner_unit"],
+                raw_of["owner_unit"],
+                "您没有在该单位登记或修改资产的权限",
+            )
         user_unit: UnitRef = got.get("user_unit") or owner
         values: dict[str, Any] = {}
-        for key in ("name", "model_spec", "brand", "measure_unit", "quantity", "acquisition_method", "acquired_on",
-                    "booked_on", "funding_source", "useful_life_months", "depreciation_method",
-                    "depreciation_status", "is_nominal_value", "location", "usage", "counterparty_name",
-                    "counterparty_contact", "counterparty_phone", "status", "condition", "note"):
+        for key in (
+            "name",
+            "model_spec",
+            "brand",
+            "measure_unit",
+            "quantity",
+            "acquisition_method",
+            "acquired_on",
+            "booked_on",
+            "funding_source",
+            "useful_life_months",
+            "depreciation_method",
+            "depreciation_status",
+            "is_nominal_value",
+            "location",
+            "usage",
+            "counterparty_name",
+            "counterparty_contact",
+            "counterparty_phone",
+            "status",
+            "condition",
+            "note",
+        ):
             if key in got:
                 values[key] = got[key]
         if "category_code" in got:
@@ -240,19 +272,35 @@ class RowChecker:
         if "department" in got:
             department = lookups.departments.get((user_unit.id, got["department"]))
             if department is None:
-                self._error(errors, row_no, headers["department"], raw_of["department"],
-                            f"「{user_unit.text}」没有这个部门")
+                self._error(
+                    errors,
+                    row_no,
+                    headers["department"],
+                    raw_of["department"],
+                    f"「{user_unit.text}」没有这个部门",
+                )
             else:
                 values["department"] = department
         if "custodian" in got:
             person = lookups.people.get((user_unit.id, got["custodian"])) or (
-                lookups.people.get((owner.id, got["custodian"])) if owner.id != user_unit.id else None)
+                lookups.people.get((owner.id, got["custodian"])) if owner.id != user_unit.id else None
+            )
             if person is None:
-                self._error(errors, row_no, headers["custodian"], raw_of["custodian"],
-                            f"「{user_unit.text}」没有这个人员（请写系统中登记的姓名）")
+                self._error(
+                    errors,
+                    row_no,
+                    headers["custodian"],
+                    raw_of["custodian"],
+                    f"「{user_unit.text}」没有这个人员（请写系统中登记的姓名）",
+                )
             elif person is AMBIGUOUS:
-                self._error(errors, row_no, headers["custodian"], raw_of["custodian"],
-                            f"「{user_unit.text}」有多个同名人员，请改写为登录名")
+                self._error(
+                    errors,
+                    row_no,
+                    headers["custodian"],
+                    raw_of["custodian"],
+                    f"「{user_unit.text}」有多个同名人员，请改写为登录名",
+                )
             else:
                 values["custodian"] = person
         for key in ("fiscal_amount", "non_fiscal_amount"):
@@ -263,8 +311,13 @@ class RowChecker:
             self._error(errors, row_no, headers["quantity"], raw_of["quantity"], "数量至少为 1")
         life = values.get("useful_life_months")
         if life is not None and life < 1:
-            self._error(errors, row_no, headers["useful_life_months"], raw_of["useful_life_months"],
-                        "折旧年限至少为 1 个月")
+            self._error(
+                errors,
+                row_no,
+                headers["useful_life_months"],
+                raw_of["useful_life_months"],
+                "折旧年限至少为 1 个月",
+            )
         acquired = values.get("acquired_on")
         if acquired and acquired > lookups.today:
             self._error(errors, row_no, headers["acquired_on"], raw_of["acquired_on"], "取得日期不能晚于今天")
@@ -274,17 +327,32 @@ class RowChecker:
         original = got.get("original_value")
         accumulated = got.get("accumulated_depreciation")
         if original is not None and accumulated is not None and accumulated > original:
-            self._error(errors, row_no, headers["accumulated_depreciation"], raw_of["accumulated_depreciation"],
-                        "累计折旧不能大于原值")
+            self._error(
+                errors,
+                row_no,
+                headers["accumulated_depreciation"],
+                raw_of["accumulated_depreciation"],
+                "累计折旧不能大于原值",
+            )
         net = got.get("net_value")
         if net is not None and original is not None and net != original - (accumulated or 0):
-            self._error(errors, row_no, headers["net_value"], raw_of["net_value"],
-                        "净值应等于原值减累计折旧（净值由系统计算，可删除此列）")
+            self._error(
+                errors,
+                row_no,
+                headers["net_value"],
+                raw_of["net_value"],
+                "净值应等于原值减累计折旧（净值由系统计算，可删除此列）",
+            )
         if errors:
             return None
         return ParsedRow(
-            row=row_no, asset_no=got.get("asset_no", ""), owner_unit=owner, values=values,
-            original_fen=original, accumulated_fen=accumulated, months_depreciated=got.get("months_depreciated"),
+            row=row_no,
+            asset_no=got.get("asset_no", ""),
+            owner_unit=owner,
+            values=values,
+            original_fen=original,
+            accumulated_fen=accumulated,
+            months_depreciated=got.get("months_depreciated"),
             net_fen=net,
         )
 
@@ -293,13 +361,25 @@ def check_new(parsed: ParsedRow, plan: ColumnPlan) -> list[CellError]:
     """Rules that hold only for a card that does not exist yet."""
     errors: list[CellError] = []
     if not parsed.owner_unit.writable:
-        errors.append(CellError(parsed.row, plan.header_of("owner_unit"), parsed.owner_unit.text,
-                                "您没有在该单位登记资产的权限"))
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("owner_unit"),
+                parsed.owner_unit.text,
+                "您没有在该单位登记资产的权限",
+            )
+        )
     status = parsed.values.get("status")
     if status is not None and status not in INITIAL_STATUSES:
         allowed = "、".join(label_of("status", s) for s in ("in_use", "idle", "under_repair"))
-        errors.append(CellError(parsed.row, plan.header_of("status"), label_of("status", status),
-                                f"新登记的资产状态只能是{allowed}；其他状态请登记后通过相应单据办理"))
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("status"),
+                label_of("status", status),
+                f"新登记的资产状态只能是{allowed}；其他状态请登记后通过相应单据办理",
+            )
+        )
     return errors
 
 
@@ -325,28 +405,60 @@ def check_update(parsed: ParsedRow, existing: Existing, plan: ColumnPlan) -> lis
     if existing.status == "disposed":
         return [CellError(parsed.row, where, parsed.asset_no, "该资产已处置，不能再通过导入修改")]
     if parsed.owner_unit.id != existing.owner_unit_id:
-        errors.append(CellError(parsed.row, plan.header_of("owner_unit"), parsed.owner_unit.text,
-                                "产权单位不能通过导入变更（请办理调剂或划转）"))
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("owner_unit"),
+                parsed.owner_unit.text,
+                "产权单位不能通过导入变更（请办理调剂或划转）",
+            )
+        )
     target = parsed.values.get("status")
-    if target is not None and target != existing.status and (
-        not can_transition(existing.status, target) or (existing.status, target) not in MANUAL_TRANSITIONS
+    if (
+        target is not None
+        and target != existing.status
+        and (
+            not can_transition(existing.status, target) or (existing.status, target) not in MANUAL_TRANSITIONS
+        )
     ):
-        errors.append(CellError(parsed.row, plan.header_of("status"), label_of("status", target),
-                                f"资产状态不能从「{label_of('status', existing.status)}」直接改为"
-                                f"「{label_of('status', target)}」（请通过相应单据办理）"))
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("status"),
+                label_of("status", target),
+                f"资产状态不能从「{label_of('status', existing.status)}」直接改为"
+                f"「{label_of('status', target)}」（请通过相应单据办理）",
+            )
+        )
     snap = existing.snapshot
-    if parsed.accumulated_fen is not None and parsed.accumulated_fen != _fen(snap["accumulated_depreciation_fen"]):
-        errors.append(CellError(parsed.row, plan.header_of("accumulated_depreciation"),
-                                _yuan(parsed.accumulated_fen) or "",
-                                f"已有卡片的累计折旧（{snap['accumulated_depreciation_fen']}）由计提折旧产生，不能通过导入修改"))
+    if parsed.accumulated_fen is not None and parsed.accumulated_fen != _fen(
+        snap["accumulated_depreciation_fen"]
+    ):
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("accumulated_depreciation"),
+                _yuan(parsed.accumulated_fen) or "",
+                f"已有卡片的累计折旧（{snap['accumulated_depreciation_fen']}）由计提折旧产生，不能通过导入修改",
+            )
+        )
     if parsed.months_depreciated is not None and parsed.months_depreciated != snap["months_depreciated"]:
-        errors.append(CellError(parsed.row, plan.header_of("months_depreciated"), str(parsed.months_depreciated),
-                                f"已有卡片的已提折旧月数（{snap['months_depreciated']}）由计提折旧产生，不能通过导入修改"))
+        errors.append(
+            CellError(
+                parsed.row,
+                plan.header_of("months_depreciated"),
+                str(parsed.months_depreciated),
+                f"已有卡片的已提折旧月数（{snap['months_depreciated']}）由计提折旧产生，不能通过导入修改",
+            )
+        )
     original = parsed.original_fen
     accumulated = _fen(snap["accumulated_depreciation_fen"])
     if original is not None and original < accumulated:
-        errors.append(CellError(parsed.row, plan.header_of("original_value"), _yuan(original) or "",
-                                "原值不能小于累计折旧"))
+        errors.append(
+            CellError(
+                parsed.row, plan.header_of("original_value"), _yuan(original) or "", "原值不能小于累计折旧"
+            )
+        )
     return errors
 
 
@@ -385,8 +497,14 @@ def proposed_snapshot(parsed: ParsedRow, current: dict[str, Any]) -> dict[str, A
     return after
 
 
-def new_card_snapshot(fields: dict[str, Any], *, original_fen: int, accumulated_fen: int, months: int,
-                      field_order: Sequence[str]) -> dict[str, Any]:
+def new_card_snapshot(
+    fields: dict[str, Any],
+    *,
+    original_fen: int,
+    accumulated_fen: int,
+    months: int,
+    field_order: Sequence[str],
+) -> dict[str, Any]:
     """The ledger snapshot of a new card, shaped exactly like assets.ledger.snapshot()."""
     data: dict[str, Any] = {}
     for name in field_order:

@@ -13,8 +13,13 @@ from django.utils import timezone
 from gongwucang.spreadsheets.export import Column, escape_formula, unescape_formula, write_xlsx, xlsx_response
 
 COLUMNS = [
-    Column("资产编号", "text", 18), Column("原值", "money_fen"), Column("金额", "money"), Column("数量", "int"),
-    Column("取得日期", "date"), Column("时间", "datetime"), Column("名义金额", "bool"),
+    Column("资产编号", "text", 18),
+    Column("原值", "money_fen"),
+    Column("金额", "money"),
+    Column("数量", "int"),
+    Column("取得日期", "date"),
+    Column("时间", "datetime"),
+    Column("名义金额", "bool"),
 ]
 
 
@@ -25,8 +30,10 @@ def _read(data: bytes) -> openpyxl.worksheet.worksheet.Worksheet:
 def test_kinds_headers_and_formats() -> None:
     buf = io.BytesIO()
     when = timezone.make_aware(dt.datetime(2026, 3, 1, 8, 30), dt.UTC)
-    rows = [("ZFB-1", 599900, Decimal("12.50"), 3, dt.date(2025, 1, 2), when, True),
-            ("=1+1", None, None, None, None, None, False)]
+    rows = [
+        ("ZFB-1", 599900, Decimal("12.50"), 3, dt.date(2025, 1, 2), when, True),
+        ("=1+1", None, None, None, None, None, False),
+    ]
     assert write_xlsx(buf, sheet_title="资产/清单", columns=COLUMNS, rows=rows) == 2
     ws = _read(buf.getvalue())
     assert ws.title == "资产_清单"
@@ -44,7 +51,7 @@ def test_kinds_headers_and_formats() -> None:
     assert ws[3][1].value is None and ws[3][6].value == "否"
 
 
-@pytest.mark.parametrize("text", ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
+@pytest.mark.parametrize("text", ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tx", "\rx"])
 def test_formula_injection_escaped_and_reversible(text: str) -> None:
     escaped = escape_formula(text)
     assert escaped == "'" + text
@@ -54,11 +61,20 @@ def test_formula_injection_escaped_and_reversible(text: str) -> None:
 
 def test_preamble_above_header() -> None:
     buf = io.BytesIO()
-    write_xlsx(buf, sheet_title="报表", columns=[Column("单位")], rows=[("中心小学",)],
-               preamble=["资产价值量情况表", "2026年3月"])
+    write_xlsx(
+        buf,
+        sheet_title="报表",
+        columns=[Column("单位")],
+        rows=[("中心小学",)],
+        preamble=["资产价值量情况表", "2026年3月"],
+    )
     ws = _read(buf.getvalue())
     assert [ws["A1"].value, ws["A2"].value, ws["A3"].value, ws["A4"].value] == [
-        "资产价值量情况表", "2026年3月", "单位", "中心小学"]
+        "资产价值量情况表",
+        "2026年3月",
+        "单位",
+        "中心小学",
+    ]
     assert ws.freeze_panes == "A4"
 
 
@@ -90,7 +106,11 @@ def test_calamine_reads_the_export_back(tmp_path) -> None:
     from python_calamine import CalamineWorkbook
 
     path = tmp_path / "x.xlsx"
-    write_xlsx(str(path), sheet_title="s", columns=COLUMNS,
-               rows=[("a&b<c>", 12345, Decimal("1.50"), 2, dt.date(2024, 2, 29), None, False)])
+    write_xlsx(
+        str(path),
+        sheet_title="s",
+        columns=COLUMNS,
+        rows=[("a&b<c>", 12345, Decimal("1.50"), 2, dt.date(2024, 2, 29), None, False)],
+    )
     data = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert data[1][:5] == ["a&b<c>", 123.45, 1.5, 2, dt.date(2024, 2, 29)]

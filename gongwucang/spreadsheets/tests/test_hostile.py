@@ -72,7 +72,9 @@ def test_zip_bomb(tmp_path) -> None:
         z.writestr("xl/workbook.xml", "<workbook/>")
         z.writestr("xl/worksheets/sheet1.xml", b"<" + b"a" * (50 * 1024 * 1024))
     assert "压缩" in refused(bomb)
-    assert "超过上限" in refused(bomb, ReadLimits(max_compression_ratio=10**9, max_uncompressed_bytes=10 * 1024 * 1024))
+    assert "超过上限" in refused(
+        bomb, ReadLimits(max_compression_ratio=10**9, max_uncompressed_bytes=10 * 1024 * 1024)
+    )
 
 
 def test_huge_sheet_and_file_size(tmp_path) -> None:

@@ -29,8 +29,13 @@ pytestmark = pytest.mark.django_db
 
 
 def check(world, path, unit=None, actor=None):  # type: ignore[no-untyped-def]
-    return run_import(actor=actor or world.clerk_sch, unit=unit or world.SCH, path=str(path), filename=path.name,
-                      commit=False)
+    return run_import(
+        actor=actor or world.clerk_sch,
+        unit=unit or world.SCH,
+        path=str(path),
+        filename=path.name,
+        commit=False,
+    )
 
 
 def reasons(result) -> dict[tuple[int, str], str]:  # type: ignore[no-untyped-def]
@@ -40,22 +45,22 @@ def reasons(result) -> dict[tuple[int, str], str]:  # type: ignore[no-untyped-de
 def test_every_cell_error_kind_names_row_column_value_reason(world, tmp_path) -> None:
     card(actor=world.clerk_cln, unit=world.CLN, asset_no="CLN-0001")
     rows = [
-        row("A-1", name=""),                                  # 2 required
-        row("A-2", acquired="2024-13-45"),                    # 3 bad date
-        row("A-3", original="12,34x"),                        # 4 bad amount
-        row("A-4", original=100, accumulated=200),            # 5 accumulated > original
-        row("A-5", code="A99999999"),                         # 6 unknown category
-        row("A-6", code="电脑"),                               # 7 malformed category
-        row("A-7", method="偷来的"),                           # 8 coded value
-        row("A-8", department="不存在科"),                     # 9 department
-        row("A-9", status="已处置"),                           # 10 status for a new card
-        row("A-1"),                                           # 11 duplicate in file (row 2 is bad, so: A-10 below)
-        row("CLN-0001"),                                      # 12 number of another unit
-        row("A-12", life=-3),                                 # 13 life < 1
-        row("A-13", original=1.234),                          # 14 more than 2 decimals
+        row("A-1", name=""),  # 2 required
+        row("A-2", acquired="2024-13-45"),  # 3 bad date
+        row("A-3", original="12,34x"),  # 4 bad amount
+        row("A-4", original=100, accumulated=200),  # 5 accumulated > original
+        row("A-5", code="A99999999"),  # 6 unknown category
+        row("A-6", code="电脑"),  # 7 malformed category
+        row("A-7", method="偷来的"),  # 8 coded value
+        row("A-8", department="不存在科"),  # 9 department
+        row("A-9", status="已处置"),  # 10 status for a new card
+        row("A-1"),  # 11 duplicate in file (row 2 is bad, so: A-10 below)
+        row("CLN-0001"),  # 12 number of another unit
+        row("A-12", life=-3),  # 13 life < 1
+        row("A-13", original=1.234),  # 14 more than 2 decimals
         row("A-14", acquired=dt.date.today() + dt.timedelta(days=30)),  # 15 future
-        row("A-15", person="无此人"),                          # 16 person
-        row("A-16", original=-5),                             # 17 negative
+        row("A-15", person="无此人"),  # 16 person
+        row("A-16", original=-5),  # 17 negative
     ]
     result = check(world, write_xlsx(tmp_path / "bad.xlsx", rows))
     got = reasons(result)
@@ -85,18 +90,31 @@ def test_duplicate_numbers_in_file(world, tmp_path) -> None:
 
 
 def test_dates_and_amounts_in_many_forms(world, tmp_path) -> None:
-    forms = [("2024-03-15", "1,234.50"), ("2024/3/15", "¥1234.5"), ("2024年3月15日", "1234.50元"),
-             ("20240315", "1，234.50"), (45366, 1234.5), ("45366", "1234.50")]
+    forms = [
+        ("2024-03-15", "1,234.50"),
+        ("2024/3/15", "¥1234.5"),
+        ("2024年3月15日", "1234.50元"),
+        ("20240315", "1，234.50"),
+        (45366, 1234.5),
+        ("45366", "1234.50"),
+    ]
     rows = [row(f"F-{i}", acquired=a, original=o) for i, (a, o) in enumerate(forms)]
-    run_import(actor=world.clerk_sch, unit=world.SCH, path=str(write_xlsx(tmp_path / "f.xlsx", rows)),
-               filename="f.xlsx", commit=True)
+    run_import(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        path=str(write_xlsx(tmp_path / "f.xlsx", rows)),
+        filename="f.xlsx",
+        commit=True,
+    )
     cards = Asset.objects.filter(asset_no__startswith="F-").select_related("book")
     assert {(a.acquired_on, a.book.original_value_fen) for a in cards} == {(dt.date(2024, 3, 15), 123450)}
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
 def test_csv_encodings(world, tmp_path, encoding) -> None:
-    path = write_csv(tmp_path / "l.csv", [row("C-1", name="办公椅（人体工学）", code="A05010301")], encoding=encoding)
+    path = write_csv(
+        tmp_path / "l.csv", [row("C-1", name="办公椅（人体工学）", code="A05010301")], encoding=encoding
+    )
     result = run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="l.csv", commit=True)
     assert result.created == 1 and result.table.encoding in ("UTF-8", "GB18030")
     assert Asset.objects.get(asset_no="C-1").name == "办公椅（人体工学）"
@@ -108,23 +126,35 @@ def test_all_or_nothing_rolls_back_everything(world, tmp_path) -> None:
         run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="x.xlsx", commit=True)
     assert failed.value.result.rows_error == 1
     assert not Asset.objects.filter(asset_no__startswith="R-").exists()
-    result = run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="x.xlsx", commit=True,
-                        mode="valid_only")
+    result = run_import(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        path=str(path),
+        filename="x.xlsx",
+        commit=True,
+        mode="valid_only",
+    )
     assert result.created == 2 and Asset.objects.filter(asset_no__startswith="R-").count() == 2
 
 
 def test_new_cards_keep_register_invariants(world, tmp_path) -> None:
     path = write_xlsx(tmp_path / "n.xlsx", [row(""), row("", name="文件柜", code="A05010502", life="")])
-    run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="n.xlsx", commit=True,
-               reference="DR-TEST")
+    run_import(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        path=str(path),
+        filename="n.xlsx",
+        commit=True,
+        reference="DR-TEST",
+    )
     cards = list(Asset.objects.filter(owner_unit=world.SCH).select_related("book", "category"))
     assert len(cards) == 2
-    for card in cards:
-        assert card.asset_no.startswith("SCH01-") and card.version == 1 and card.book is not None
-        assert "bjb" in card.search_text or "wjg" in card.search_text
-        events = list(AssetEvent.objects.filter(asset=card))
+    for one in cards:
+        assert one.asset_no.startswith("SCH01-") and one.version == 1 and one.book is not None
+        assert "bjb" in one.search_text or "wjg" in one.search_text
+        events = list(AssetEvent.objects.filter(asset=one))
         assert len(events) == 1 and events[0].event_type == "imported" and events[0].reference == "DR-TEST"
-        assert events[0].after == snapshot(card)
+        assert events[0].after == snapshot(one)
     cabinet = next(c for c in cards if c.name == "文件柜")
     assert cabinet.useful_life_months == cabinet.category.default_life_months and cabinet.measure_unit == "组"
 
@@ -133,8 +163,10 @@ def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
     first = card(actor=world.clerk_sch, unit=world.SCH, asset_no="U-1", name="旧名称", location="101")
     same = card(actor=world.clerk_sch, unit=world.SCH, asset_no="U-2")
     header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值", "存放地点", "资产状态"]
-    rows = [["U-1", "新名称", "A02010108", dt.date(2025, 3, 15), 6500, "202", "闲置"],
-            ["U-2", same.name, "A02010108", dt.date(2025, 3, 15), 5999, "", "在用"]]
+    rows = [
+        ["U-1", "新名称", "A02010108", dt.date(2025, 3, 15), 6500, "202", "闲置"],
+        ["U-2", same.name, "A02010108", dt.date(2025, 3, 15), 5999, "", "在用"],
+    ]
     path = write_xlsx(tmp_path / "u.xlsx", rows, header=header)
     preview = check(world, path)
     assert (preview.rows_new, preview.rows_update, preview.rows_unchanged) == (0, 1, 1)
@@ -147,7 +179,12 @@ def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
     first.refresh_from_db()
     first.book.refresh_from_db()
     assert (first.name, first.location, first.status, first.version, first.book.original_value_fen) == (
-        "新名称", "202", "idle", 2, 650000)
+        "新名称",
+        "202",
+        "idle",
+        2,
+        650000,
+    )
     event = AssetEvent.objects.filter(asset=first).order_by("-id").first()
     assert event.event_type == "import_updated"
     assert set(event.after) == {"name", "location", "status", "original_value_fen"}
@@ -157,8 +194,11 @@ def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
 def test_update_refuses_what_only_orders_may_change(world, tmp_path) -> None:
     card(actor=world.clerk_sch, unit=world.SCH, asset_no="V-1", accumulated="100.00")
     header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值", "累计折旧", "资产状态"]
-    path = write_xlsx(tmp_path / "v.xlsx", [["V-1", "笔记本电脑", "A02010108", dt.date(2025, 3, 15), 5999, 0,
-                                             "待处置"]], header=header)
+    path = write_xlsx(
+        tmp_path / "v.xlsx",
+        [["V-1", "笔记本电脑", "A02010108", dt.date(2025, 3, 15), 5999, 0, "待处置"]],
+        header=header,
+    )
     got = reasons(check(world, path))
     assert "不能通过导入修改" in got[(2, "累计折旧")]
     assert "请通过相应单据办理" in got[(2, "资产状态")]
@@ -169,8 +209,9 @@ def test_clerk_cannot_import_into_another_unit(world, tmp_path) -> None:
     with pytest.raises(AssetNotWritable):
         run_import(actor=world.clerk_sch, unit=world.CLN, path=str(path), filename="p.xlsx", commit=True)
     with pytest.raises(AssetNotWritable):
-        asset_import_upload(actor=world.clerk_sch, unit=world.CLN,
-                            uploaded=SimpleUploadedFile("p.xlsx", path.read_bytes()))
+        asset_import_upload(
+            actor=world.clerk_sch, unit=world.CLN, uploaded=SimpleUploadedFile("p.xlsx", path.read_bytes())
+        )
     header = [*HEADER, "产权单位"]
     path = write_xlsx(tmp_path / "q.xlsx", [[*row("P-2"), world.CLN.name]], header=header)
     assert "权限" in reasons(check(world, path))[(2, "产权单位")]
@@ -178,16 +219,35 @@ def test_clerk_cannot_import_into_another_unit(world, tmp_path) -> None:
 
 
 def test_export_then_import_changes_nothing(world, tmp_path) -> None:
-    card(actor=world.clerk_sch, unit=world.SCH, asset_no="T-1", name="=cmd|' /C calc'!A0", model_spec="2024",
-               location="三楼 <301> & 302", accumulated="12.34", department=world.SCH.departments.first())
-    card(actor=world.clerk_sch, unit=world.SCH, asset_no="T-2", name="办公桌", category_code="A05010100",
-               original_value="1,000.10".replace(",", ""), custodian=world.clerk_sch)
+    card(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        asset_no="T-1",
+        name="=cmd|' /C calc'!A0",
+        model_spec="2024",
+        location="三楼 <301> & 302",
+        accumulated="12.34",
+        department=world.SCH.departments.first(),
+    )
+    card(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        asset_no="T-2",
+        name="办公桌",
+        category_code="A05010100",
+        original_value="1,000.10".replace(",", ""),
+        custodian=world.clerk_sch,
+    )
     before = {a.pk: (snapshot(a), a.version) for a in Asset.objects.select_related("book")}
     qs = Asset.objects.filter(owner_unit=world.SCH)
-    data = b"".join(iter_xlsx(sheet_title="资产卡片", columns=ledger_export_columns(), rows=asset_export_rows(qs)))
+    data = b"".join(
+        iter_xlsx(sheet_title="资产卡片", columns=ledger_export_columns(), rows=asset_export_rows(qs))
+    )
     path = tmp_path / "export.xlsx"
     path.write_bytes(data)
-    result = run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="export.xlsx", commit=True)
+    result = run_import(
+        actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="export.xlsx", commit=True
+    )
     assert result.errors == [] and result.changes == []
     assert (result.rows_new, result.rows_update, result.rows_unchanged) == (0, 0, 2)
     after = {a.pk: (snapshot(a), a.version) for a in Asset.objects.select_related("book")}
@@ -196,8 +256,9 @@ def test_export_then_import_changes_nothing(world, tmp_path) -> None:
 
 def test_job_flow_records_who_when_file_and_counts(world, tmp_path) -> None:
     path = write_xlsx(tmp_path / "j.xlsx", [row("J-1"), row("J-2", original="bad")])
-    job = asset_import_upload(actor=world.clerk_sch, unit=world.SCH,
-                              uploaded=SimpleUploadedFile("台账.xlsx", path.read_bytes()))
+    job = asset_import_upload(
+        actor=world.clerk_sch, unit=world.SCH, uploaded=SimpleUploadedFile("台账.xlsx", path.read_bytes())
+    )
     job = asset_import_check(import_id=job.pk)
     assert job.status == ImportStatus.VALIDATED and (job.rows_new, job.rows_error) == (1, 1)
     assert job.number.startswith("DR-") and job.created_by == world.clerk_sch and job.sha256
@@ -207,7 +268,10 @@ def test_job_flow_records_who_when_file_and_counts(world, tmp_path) -> None:
     job.save()
     job = asset_import_commit(actor=world.clerk_sch, import_id=job.pk, mode="valid_only")
     assert job.status == ImportStatus.COMMITTED and (job.created_count, job.skipped_count) == (1, 1)
-    assert job.committed_by == world.clerk_sch and AssetEvent.objects.get(asset__asset_no="J-1").reference == job.number
+    assert (
+        job.committed_by == world.clerk_sch
+        and AssetEvent.objects.get(asset__asset_no="J-1").reference == job.number
+    )
 
 
 def test_error_workbook_marks_bad_cells(world, tmp_path) -> None:
@@ -218,9 +282,16 @@ def test_error_workbook_marks_bad_cells(world, tmp_path) -> None:
 
     path = write_xlsx(tmp_path / "e.xlsx", [row("E-1"), row("E-2", original="abc")])
     result = check(world, path)
-    data = error_workbook(path=str(path), filename="e.xlsx", limits=read_limits(), errors=result.errors,
-                          rows_total=result.rows_total)
+    data = error_workbook(
+        path=str(path),
+        filename="e.xlsx",
+        limits=read_limits(),
+        errors=result.errors,
+        rows_total=result.rows_total,
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(data)).active
     assert sheet.cell(1, len(HEADER) + 1).value == "错误原因"
     assert "不是有效的金额" in sheet.cell(3, len(HEADER) + 1).value
-    assert sheet.cell(3, 7).fill.fgColor.rgb.endswith("FFC7CE") and sheet.cell(2, len(HEADER) + 1).value is None
+    assert (
+        sheet.cell(3, 7).fill.fgColor.rgb.endswith("FFC7CE") and sheet.cell(2, len(HEADER) + 1).value is None
+    )

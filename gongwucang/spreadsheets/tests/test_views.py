@@ -24,8 +24,10 @@ def login(client, user) -> None:  # type: ignore[no-untyped-def]
 def test_upload_preview_commit(client, world, tmp_path) -> None:
     login(client, world.clerk_sch)
     path = write_xlsx(tmp_path / "a.xlsx", [row("V-1"), row("V-2", original="oops")])
-    response = client.post(reverse("spreadsheets:import_list"),
-                           {"unit": world.SCH.pk, "file": SimpleUploadedFile("台账.xlsx", path.read_bytes())})
+    response = client.post(
+        reverse("spreadsheets:import_list"),
+        {"unit": world.SCH.pk, "file": SimpleUploadedFile("台账.xlsx", path.read_bytes())},
+    )
     assert response.status_code == 302
     detail = client.get(response["Location"])
     body = detail.content.decode()
@@ -39,14 +41,19 @@ def test_upload_preview_commit(client, world, tmp_path) -> None:
     client.logout()
     login(client, world.clerk_cln)
     assert client.get(reverse("spreadsheets:import_detail", args=[job.pk])).status_code == 404
-    assert client.post(reverse("spreadsheets:import_commit", args=[job.pk]), {"mode": "valid_only"}).status_code == 404
+    assert (
+        client.post(reverse("spreadsheets:import_commit", args=[job.pk]), {"mode": "valid_only"}).status_code
+        == 404
+    )
 
 
 def test_clerk_cannot_upload_into_another_unit(client, world, tmp_path) -> None:
     login(client, world.clerk_sch)
     path = write_xlsx(tmp_path / "a.xlsx", [row("X-1")])
-    response = client.post(reverse("spreadsheets:import_list"),
-                           {"unit": world.CLN.pk, "file": SimpleUploadedFile("a.xlsx", path.read_bytes())})
+    response = client.post(
+        reverse("spreadsheets:import_list"),
+        {"unit": world.CLN.pk, "file": SimpleUploadedFile("a.xlsx", path.read_bytes())},
+    )
     assert response.status_code == 200 and "unit" in response.context["form"].errors
 
 

@@ -11,9 +11,11 @@ import sys
 import time
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 
+from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.org.models import Membership, Unit, User
 
 from ...models import ImportMode, ImportStatus
@@ -58,17 +60,15 @@ class Command(BaseCommand):
             if actor is None:
                 raise CommandError(f"没有用户 {options['user']}")
         else:
-            membership = Membership.objects.filter(unit=unit, role="asset_clerk").select_related("user").first()
+            membership = (
+                Membership.objects.filter(unit=unit, role="asset_clerk").select_related("user").first()
+            )
             if membership is None:
                 raise CommandError("该单位没有资产管理员，请用 --user 指定")
             actor = membership.user
         recovered = asset_imports_recover_stale()
         if recovered:
             self.stdout.write(f"已将 {recovered} 个中断的导入标记为“已中断”（其未完成的写入已被数据库撤销）")
-        from django.core.exceptions import ValidationError
-
-        from gongwucang.assets.exceptions import AssetNotWritable
-
         started = time.perf_counter()
         with path.open("rb") as handle:
             upload = File(handle, name=path.name)
@@ -78,27 +78,29 @@ class Command(BaseCommand):
             except (AssetNotWritable, ValidationError) as exc:
                 raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
         self.stdout.write(f"导入编号 {job.number}（{unit}，{actor}）")
-        try:
-            job = asset_import_check(import_id=job.pk, on_progress=self._bar)
-            self.stderr.write("")
-            if job.status == ImportStatus.REFUSED:
-                raise CommandError(job.message)
-            self.stdout.write(f"检查完成：{job.rows_total:,} 行，新增 {job.rows_new:,}，更新 {job.rows_update:,}，"
-                              f"无变化 {job.rows_unchanged:,}，有错误 {job.rows_error:,} 行")
-            for row, column, value, reason in job.errors[:20]:
-                self.stdout.write(f"  第 {row} 行「{column}」「{value}」：{reason}")
-            if options["dry_run"]:
-                return
-            mode = ImportMode.VALID_ONLY if options["valid_only"] else ImportMode.ALL_OR_NOTHING
-            if job.rows_error and mode == ImportMode.ALL_OR_NOTHING:
-                raise CommandError("文件中有错误，未导入。改正后重试，或加 --valid-only 只导入正确的行")
-            job = asset_import_commit(actor=actor, import_id=job.pk, mode=mode, on_progress=self._bar)
-            self.stderr.write("")
-        finally:
-            pass
+        job = asset_import_check(import_id=job.pk, on_progress=self._bar)
+        self.stderr.write("")
+        if job.status == ImportStatus.REFUSED:
+            raise CommandError(job.message)
+        self.stdout.write(
+            f"检查完成：{job.rows_total:,} 行，新增 {job.rows_new:,}，更新 {job.rows_update:,}，"
+            f"无变化 {job.rows_unchanged:,}，有错误 {job.rows_error:,} 行"
+        )
+        for row, column, value, reason in job.errors[:20]:
+            self.stdout.write(f"  第 {row} 行「{column}」「{value}」：{reason}")
+        if options["dry_run"]:
+            return
+        mode = ImportMode.VALID_ONLY if options["valid_only"] else ImportMode.ALL_OR_NOTHING
+        if job.rows_error and mode == ImportMode.ALL_OR_NOTHING:
+            raise CommandError("文件中有错误，未导入。改正后重试，或加 --valid-only 只导入正确的行")
+        job = asset_import_commit(actor=actor, import_id=job.pk, mode=mode, on_progress=self._bar)
+        self.stderr.write("")
         if job.status != ImportStatus.COMMITTED:
             raise CommandError(job.message or job.get_status_display())
-        self.stdout.write(self.style.SUCCESS(
-            f"已导入：新增 {job.created_count:,}，更新 {job.updated_count:,}，跳过 {job.skipped_count:,}；"
-            f"用时 {time.perf_counter() - started:.1f} 秒 {job.timings}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已导入：新增 {job.created_count:,}，更新 {job.updated_count:,}，"
+                f"跳过 {job.skipped_count:,}；用时 {time.perf_counter() - started:.1f} 秒 {job.timings}"
+            )
+        )
         sys.stdout.flush()
