@@ -225,7 +225,7 @@ def intake_create(
     if len(assets) != len(set(asset_ids)):
         raise ValidationError({"assets": "所选资产不存在"})
     check_intake_assets(unit=unit, source=source, assets=assets)
-    title = title.strip() or f"{len(assets)}项资产入仓（{IntakeSource(source).label}）"
+    title = title.strip() or f"{len(assets)}项资产入仓：{IntakeSource(source).label}"
     order = wf.order_create(
         actor=actor,
         order_type=OrderType.INTAKE,
