@@ -174,6 +174,12 @@ CONTENT_SECURITY_POLICY = (
 # Asset list: rows per page (the user may choose 20/50/100).
 ASSET_LIST_PAGE_SIZES = [20, 50, 100]
 
+# The 公物仓 (warehouse app): the address in e-mailed links; loan reminders this many days before
+# the due date (then daily while overdue); the longest loan.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+LOAN_REMIND_DAYS_BEFORE = env_int("LOAN_REMIND_DAYS_BEFORE", 3)
+LOAN_MAX_DAYS = env_int("LOAN_MAX_DAYS", 366)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -236,7 +236,9 @@ class LoanHandler(OrderTypeHandler):
             return None
         import datetime as dt
 
-        soon = local_today() + dt.timedelta(days=3)
+        from django.conf import settings
+
+        soon = local_today() + dt.timedelta(days=settings.LOAN_REMIND_DAYS_BEFORE)
         return Q(order_type=self.order_type, handling_unit_id__in=keeper_unit_ids) & (
             Q(status=OrderStatus.APPROVED) | Q(status=OrderStatus.EXECUTING, loan__due_on__lte=soon)
         )

@@ -717,8 +717,8 @@ def _due_on(due_on: dt.date | None, today: dt.date) -> dt.date:
         raise ValidationError({"due_on": "请填写归还日期"})
     if due_on < today:
         raise ValidationError({"due_on": "归还日期不能早于今天"})
-    if (due_on - today).days > getattr(settings, "LOAN_MAX_DAYS", 366):
-        raise ValidationError({"due_on": "借用期限不能超过一年"})
+    if (due_on - today).days > settings.LOAN_MAX_DAYS:
+        raise ValidationError({"due_on": f"借用期限不能超过 {settings.LOAN_MAX_DAYS} 天"})
     return due_on
 
 
@@ -988,7 +988,7 @@ def loan_reminders_send(*, today: dt.date | None = None) -> int:
     """Remind borrowers (and the keepers) before a loan is due and every day it is overdue.
     Idempotent per day: run it as often as you like (the scheduler runs it hourly)."""
     today = today or local_today()
-    days_before = getattr(settings, "LOAN_REMIND_DAYS_BEFORE", 3)
+    days_before = settings.LOAN_REMIND_DAYS_BEFORE
     horizon = today + dt.timedelta(days=days_before)
     sent = 0
     loans = (

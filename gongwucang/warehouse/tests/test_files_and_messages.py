@@ -32,21 +32,31 @@ def client_for(user):  # type: ignore[no-untyped-def]
 def intake(world, stores, physical=True):  # type: ignore[no-untyped-def]
     asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
     warehouse = stores.physical if physical else stores.virtual
-    return services.intake_create(actor=world.clerk_sch, warehouse_id=warehouse.pk, source="idle",
-                                  asset_ids=[asset.pk], submit=True)
+    return services.intake_create(
+        actor=world.clerk_sch, warehouse_id=warehouse.pk, source="idle", asset_ids=[asset.pk], submit=True
+    )
 
 
 def test_documents_on_an_order(world, stores):
     order = intake(world, stores)
-    doc = wf.order_attach_file(actor=world.clerk_sch, order_id=order.pk, kind="transfer_list",
-                               uploaded=SimpleUploadedFile("移交清单.pdf", PDF))
+    doc = wf.order_attach_file(
+        actor=world.clerk_sch,
+        order_id=order.pk,
+        kind="transfer_list",
+        uploaded=SimpleUploadedFile("移交清单.pdf", PDF),
+    )
     assert (doc.content_type, doc.original_name) == ("application/pdf", "移交清单.pdf")
     with pytest.raises(ValidationError, match="不支持的文件类型"):
-        wf.order_attach_file(actor=world.clerk_sch, order_id=order.pk, kind="invoice",
-                             uploaded=SimpleUploadedFile("发票.pdf", b"MZ\x90\x00 not a pdf"))
+        wf.order_attach_file(
+            actor=world.clerk_sch,
+            order_id=order.pk,
+            kind="invoice",
+            uploaded=SimpleUploadedFile("发票.pdf", b"MZ\x90\x00 not a pdf"),
+        )
     with pytest.raises(ActionNotAllowed):
-        wf.order_attach_file(actor=world.auditor, order_id=order.pk, kind="other",
-                             uploaded=SimpleUploadedFile("a.pdf", PDF))
+        wf.order_attach_file(
+            actor=world.auditor, order_id=order.pk, kind="other", uploaded=SimpleUploadedFile("a.pdf", PDF)
+        )
     url = reverse("workflow:attachment_download", args=[order.pk, doc.pk])
     assert client_for(world.finance).get(url).status_code == 200
     assert client_for(world.clerk_cln).get(url).status_code == 404
@@ -56,10 +66,15 @@ def test_keeper_photo_at_receipt_shows_in_the_catalogue(world, stores):
     order = approve_all(intake(world, stores), world)
     line = order.lines.get()
     client = client_for(world.keeper)
-    response = client.post(reverse("warehouse:intake_receive", args=[order.pk]), {
-        f"decision_{line.pk}": "accept", f"condition_{line.pk}": "good", f"bin_{line.pk}": stores.bins[0].pk,
-        f"photo_{line.pk}": SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
-    })
+    response = client.post(
+        reverse("warehouse:intake_receive", args=[order.pk]),
+        {
+            f"decision_{line.pk}": "accept",
+            f"condition_{line.pk}": "good",
+            f"bin_{line.pk}": stores.bins[0].pk,
+            f"photo_{line.pk}": SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
+        },
+    )
     assert response.status_code == 302
     order.refresh_from_db()
     assert order.status == "done"
@@ -77,10 +92,15 @@ def test_keeper_photo_at_receipt_shows_in_the_catalogue(world, stores):
 def test_a_failed_receipt_keeps_no_photo(world, stores):
     order = approve_all(intake(world, stores), world)
     line = order.lines.get()
-    client_for(world.keeper).post(reverse("warehouse:intake_receive", args=[order.pk]), {
-        f"decision_{line.pk}": "refuse", f"condition_{line.pk}": "good", f"note_{line.pk}": "",
-        f"photo_{line.pk}": SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
-    })
+    client_for(world.keeper).post(
+        reverse("warehouse:intake_receive", args=[order.pk]),
+        {
+            f"decision_{line.pk}": "refuse",
+            f"condition_{line.pk}": "good",
+            f"note_{line.pk}": "",
+            f"photo_{line.pk}": SimpleUploadedFile("photo.png", PNG, content_type="image/png"),
+        },
+    )
     order.refresh_from_db()
     assert order.status == "approved" and not line.attachments.exists()
 
@@ -97,7 +117,9 @@ def test_notifications_are_emailed_after_commit(world, stores, django_capture_on
     assert order.order_no in mail.outbox[0].subject
     assert reverse("workflow:order_detail", args=[order.pk]) in mail.outbox[0].body
     # Reading it marks it read and follows the link.
-    response = client_for(world.head_sch).post(reverse("workflow:notifications_read"), {"notification": note.pk})
+    response = client_for(world.head_sch).post(
+        reverse("workflow:notifications_read"), {"notification": note.pk}
+    )
     assert response.url == reverse("workflow:order_detail", args=[order.pk])
     note.refresh_from_db()
     assert note.read_at is not None
@@ -117,8 +139,13 @@ def test_done_list_and_inbox(world, stores):
     assert list(selectors.pending_approvals(actor=world.head_sch)) == []
     assert list(selectors.done_orders(actor=world.head_sch)) == [order]
     assert order in selectors.work_orders(actor=world.keeper)  # approved: the keeper receives it
-    services.intake_receive(actor=world.keeper, order_id=order.pk, decisions=[
-        LineDecision(order.lines.get().pk, accept=True, condition="good", bin_id=stores.bins[0].pk)])
+    services.intake_receive(
+        actor=world.keeper,
+        order_id=order.pk,
+        decisions=[
+            LineDecision(order.lines.get().pk, accept=True, condition="good", bin_id=stores.bins[0].pk)
+        ],
+    )
     assert order not in selectors.work_orders(actor=world.keeper)
 
 
