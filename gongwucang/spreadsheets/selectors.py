@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from gongwucang.assets.ledger import snapshot
@@ -78,10 +79,14 @@ def existing_cards(
     *, actor: User, asset_nos: Iterable[str], lock: bool = False
 ) -> dict[str, tuple[Existing, Asset]]:
     """The existing cards among `asset_nos` (any unit: a number is unique everywhere), with their
-    ledger snapshot; locked for update when committing."""
+    ledger snapshot; locked for update when committing. First a bare look-up of the numbers (one
+    index probe each; a fresh ledger usually finds none), then the full cards of those found."""
     scope = scope_for(actor)
-    numbers = list(asset_nos)
+    found_numbers = used_asset_numbers(asset_nos)
     found: dict[str, tuple[Existing, Asset]] = {}
+    if not found_numbers:
+        return found
+    numbers = sorted(found_numbers)
     for start in range(0, len(numbers), 2000):
         chunk = numbers[start : start + 2000]
         qs = Asset.objects.filter(asset_no__in=chunk).select_related(
@@ -90,28 +95,35 @@ def existing_cards(
         if lock:
             qs = qs.select_for_update(of=("self",))
         for asset in qs:
+            writable = scope.can_write(asset.owner_unit_id)
             existing = Existing(
                 id=asset.pk,
                 asset_no=asset.asset_no,
                 owner_unit_id=asset.owner_unit_id,
-                writable=scope.can_write(asset.owner_unit_id),
+                writable=writable,
                 status=asset.status,
                 version=asset.version,
-                snapshot=snapshot(asset) if scope.can_write(asset.owner_unit_id) else {},
+                snapshot=snapshot(asset) if writable else {},
             )
             found[asset.asset_no] = (existing, asset)
     return found
 
 
 def used_asset_numbers(candidates: Iterable[str]) -> set[str]:
+    """Which of `candidates` are asset numbers already (in any unit). One query per 5,000 numbers
+    (PostgreSQL: one array parameter; SQLite: an IN list), no model instances."""
     numbers = list(candidates)
     used: set[str] = set()
-    for start in range(0, len(numbers), 2000):
-        used.update(
-            Asset.objects.filter(asset_no__in=numbers[start : start + 2000]).values_list(
-                "asset_no", flat=True
-            )
-        )
+    table = Asset._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(numbers), 5000):
+            chunk = numbers[start : start + 5000]
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT asset_no FROM {table} WHERE asset_no = ANY(%s)", [chunk])  # noqa: S608
+            else:
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(f"SELECT asset_no FROM {table} WHERE asset_no IN ({marks})", chunk)  # noqa: S608
+            used.update(r[0] for r in cursor.fetchall())
     return used
 
 

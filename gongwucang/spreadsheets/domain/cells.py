@@ -62,15 +62,20 @@ def parse_text(value: Any, max_length: int | None) -> str:
         text = unescape_formula(text)
     if max_length is not None and len(text) > max_length:
         raise CellProblem(f"长度为 {len(text)} 个字符，超过上限 {max_length} 个字符")
-    if any(ch in text for ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f"):
+    if not text.isprintable() and _CONTROL.search(text):
         raise CellProblem("含有不可见的控制字符，请删除后再导入")
     return text
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e\x0f]")
 
 
 _INT_TEXT = re.compile(r"^[+]?\d{1,9}(?:\.0+)?$")
 
 
 def parse_int(value: Any) -> int:
+    if value.__class__ is str and value.isdigit() and value.isascii() and len(value) <= 9:
+        return int(value)
     if isinstance(value, bool):
         raise CellProblem("应为整数")
     if isinstance(value, int):
@@ -89,12 +94,20 @@ def parse_int(value: Any) -> int:
     return int(float(text)) if "." in text else int(text)
 
 
+_PLAIN_MONEY = re.compile(r"(\d{1,15})(?:\.(\d{1,2}))?")
 _MONEY_STRIP = str.maketrans({",": None, "，": None, " ": None, "\u00a0": None, "¥": None, "￥": None})
 
 
 def parse_money_fen(value: Any) -> int:
     """An amount in yuan → integer fen. Accepts 1,234.50 / ¥1234.5 / 1234.50元; refuses more than 2
     decimals (no silent rounding) and negative amounts."""
+    cls = value.__class__
+    if cls is str or cls is float:
+        # The common case first: plain digits with at most two decimals (1234.5, "6999.00").
+        plain = _PLAIN_MONEY.fullmatch(value if cls is str else repr(value))
+        if plain is not None:
+            whole, part = plain.groups()
+            return int(whole) * 100 + (int(part) * (10 if len(part) == 1 else 1) if part else 0)
     if isinstance(value, bool):
         raise CellProblem("不是有效的金额")
     if isinstance(value, int):
@@ -192,4 +205,10 @@ def parse_bool(value: Any) -> bool:
 
 def normalise_name(value: Any) -> str:
     """How names of units, departments and people are compared: NFKC, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(value))) if value is not None else ""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACES.sub("", text) if not text.isalnum() else text
+
+
+_SPACES = re.compile(r"\s+")

@@ -6,7 +6,7 @@ departments, people, existing cards) comes in as plain lookups built by a select
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,30 @@ from .codes import label_of, parse_code
 from .columns import COLUMNS_BY_KEY, LEDGER_COLUMNS, LedgerColumn, match_header
 
 REQUIRED_KEYS = tuple(c.key for c in LEDGER_COLUMNS if c.required)
+# Parsed columns that are card fields under the same name.
+_CARD_KEYS = (
+    "name",
+    "model_spec",
+    "brand",
+    "measure_unit",
+    "quantity",
+    "acquisition_method",
+    "acquired_on",
+    "booked_on",
+    "funding_source",
+    "useful_life_months",
+    "depreciation_method",
+    "depreciation_status",
+    "is_nominal_value",
+    "location",
+    "usage",
+    "counterparty_name",
+    "counterparty_contact",
+    "counterparty_phone",
+    "status",
+    "condition",
+    "note",
+)
 
 
 @dataclass(frozen=True)
@@ -139,14 +163,52 @@ def plan_columns(header: Sequence[str]) -> ColumnPlan:
     return ColumnPlan(used=used, ignored=ignored, headers=[str(h) for h in header])
 
 
+MEMO_LIMIT = 20_000
+_MISS = object()
+
+
+class _Bad:
+    """A remembered cell problem (its reason); raised afresh each time it is met."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+
+class _RowValues:
+    """The raw cells of one row by column key (for error messages)."""
+
+    __slots__ = ("index_of", "row")
+
+    def __init__(self, row: Sequence[Any], index_of: dict[str, int]) -> None:
+        self.row, self.index_of = row, index_of
+
+    def __getitem__(self, key: str) -> Any:
+        index = self.index_of[key]
+        return self.row[index] if index < len(self.row) else None
+
+
 class RowChecker:
     """Parses rows with a column plan and lookups. Cross-row and database checks (duplicate
-    numbers, new or update) are the caller's; see check_new / plan_update."""
+    numbers, new or update) are the caller's; see check_new / plan_update.
+
+    Speed: each used column gets its parser once, and remembers the outcome for each text value
+    it has seen (a ledger repeats the same codes, names, units and dates on most rows), so most
+    cells cost one dictionary look-up. A column whose values keep being new (asset numbers,
+    amounts) stops remembering after MEMO_LIMIT values: memory stays bounded."""
 
     def __init__(self, plan: ColumnPlan, lookups: Lookups) -> None:
         self.plan = plan
         self.lookups = lookups
         self._date1904 = lookups.date1904
+        self.columns: list[tuple[int, str, dict[str, Any], Callable[[Any], Any], bool, str]] = [
+            (index, column.key, {}, self._parser(column), column.required, header)
+            for index, column, header in plan.used
+        ]
+        self.width = max((index for index, *_ in self.columns), default=-1) + 1
+        self.header_of = {column.key: header for _, column, header in plan.used}
+        self.index_of = {column.key: index for index, column, _ in plan.used}
 
     def _error(self, errors: list[CellError], row: int, header: str, value: Any, reason: str) -> None:
         errors.append(CellError(row, header, display(value), reason))
@@ -155,82 +217,112 @@ class RowChecker:
         """(parsed row, []) or (None, errors). A wholly blank row gives (None, [])."""
         errors: list[CellError] = []
         got: dict[str, Any] = {}
-        headers: dict[str, str] = {}
-        raw_of: dict[str, Any] = {}
-        n = len(row)
+        if len(row) < self.width:
+            row = [*row, *([None] * (self.width - len(row)))]
         blank_row = True
-        for index, column, header in self.plan.used:
-            raw = row[index] if index < n else None
-            if raw is None or (raw.__class__ is str and not raw.strip()):
-                if column.required:
-                    headers[column.key] = header
-                    raw_of[column.key] = None
+        missing: list[tuple[str, str]] | None = None
+        for index, key, memo, parse, required, header in self.columns:
+            raw = row[index]
+            if raw.__class__ is str:
+                value = memo.get(raw, _MISS)
+                if value is not _MISS:
+                    blank_row = False
+                    if value.__class__ is _Bad:
+                        errors.append(CellError(row_no, header, display(raw), value.reason))
+                    else:
+                        got[key] = value
+                    continue
+                if not raw or raw.isspace():
+                    if required:
+                        missing = [*(missing or ()), (key, header)]
+                    continue
+                try:
+                    value = parse(raw)
+                except CellProblem as problem:
+                    value = _Bad(str(problem))
+                if len(memo) < MEMO_LIMIT:
+                    memo[raw] = value
+                blank_row = False
+                if value.__class__ is _Bad:
+                    errors.append(CellError(row_no, header, display(raw), value.reason))
+                else:
+                    got[key] = value
+                continue
+            if raw is None:
+                if required:
+                    missing = [*(missing or ()), (key, header)]
                 continue
             blank_row = False
-            key = column.key
-            headers[key] = header
-            raw_of[key] = raw
             try:
-                got[key] = self._parse_cell(column, raw)
+                got[key] = parse(raw)
             except CellProblem as problem:
-                self._error(errors, row_no, header, raw, str(problem))
+                errors.append(CellError(row_no, header, display(raw), str(problem)))
         if blank_row:
             return None, []
-        for key in REQUIRED_KEYS:
-            if key not in got and key in headers and raw_of[key] is None:
-                self._error(errors, row_no, headers[key], None, "必填，不能为空")
-        parsed = self._resolve(row_no, got, headers, raw_of, errors)
+        if missing:
+            for _key, header in missing:
+                errors.append(CellError(row_no, header, "", "必填，不能为空"))
+        parsed = self._resolve(row_no, got, self.header_of, _RowValues(row, self.index_of), errors)
         if errors:
             return None, errors
         assert parsed is not None
         parsed.raw = row
         return parsed, []
 
-    def _parse_cell(self, column: LedgerColumn, raw: Any) -> Any:
+    def _parser(self, column: LedgerColumn) -> Callable[[Any], Any]:
+        """The function that turns one raw cell of `column` into its value (or CellProblem)."""
         kind = column.kind
-        if kind == "text" or kind == "derived":
-            if column.key == "net_value":
-                return cells.parse_money_fen(raw)
-            return cells.parse_text(raw, column.max_length)
-        if kind == "money":
-            return cells.parse_money_fen(raw)
+        if column.key == "net_value" or kind == "money":
+            return cells.parse_money_fen
+        if kind in ("text", "derived"):
+            max_length = column.max_length
+            return lambda raw: cells.parse_text(raw, max_length)
         if kind == "date":
-            return cells.parse_date(raw, date1904=self._date1904)
+            date1904 = self._date1904
+            return lambda raw: cells.parse_date(raw, date1904=date1904)
         if kind == "int":
-            return cells.parse_int(raw)
+            return cells.parse_int
         if kind == "code":
-            return parse_code(column.choices or column.key, raw)
+            name = column.choices or column.key
+            return lambda raw: parse_code(name, raw)
         if kind == "bool":
-            return cells.parse_bool(raw)
+            return cells.parse_bool
         if kind == "category":
-            code = normalise_name(raw).upper()
-            category = self.lookups.categories.get(code)
-            if category is None:
-                if len(code) != 9 or not code[0].isalpha() or not code[1:].isdigit():
-                    raise CellProblem("分类代码应为1个大写字母加8位数字，如 A02010108")
-                raise CellProblem("系统中没有这个资产分类代码（见“资产分类”表）")
-            if not category.is_active:
-                raise CellProblem("该资产分类已停用")
-            return category
+            return self._category
         if kind == "unit":
-            unit = self.lookups.units.get(normalise_name(raw))
-            if unit is None:
-                raise CellProblem("本区域没有这个单位（请写单位全称、简称或单位编码）")
-            return unit
+            return self._unit
         # department / person: resolved against the using unit in _resolve
-        return normalise_name(raw)
+        return normalise_name
+
+    def _category(self, raw: Any) -> CategoryRef:
+        code = normalise_name(raw).upper()
+        category = self.lookups.categories.get(code)
+        if category is None:
+            if len(code) != 9 or not code[0].isalpha() or not code[1:].isdigit():
+                raise CellProblem("分类代码应为1个大写字母加8位数字，如 A02010108")
+            raise CellProblem("系统中没有这个资产分类代码（见“资产分类”表）")
+        if not category.is_active:
+            raise CellProblem("该资产分类已停用")
+        return category
+
+    def _unit(self, raw: Any) -> UnitRef:
+        unit = self.lookups.units.get(normalise_name(raw))
+        if unit is None:
+            raise CellProblem("本区域没有这个单位（请写单位全称、简称或单位编码）")
+        return unit
 
     def _resolve(
         self,
         row_no: int,
         got: dict[str, Any],
         headers: dict[str, str],
-        raw_of: dict[str, Any],
+        raw_of: Any,
         errors: list[CellError],
     ) -> ParsedRow | None:
         lookups = self.lookups
-        owner: UnitRef = got.pop("owner_unit", None) or lookups.default_unit
-        if "owner_unit" in headers and not owner.writable:
+        named_owner: UnitRef | None = got.pop("owner_unit", None)
+        owner: UnitRef = named_owner or lookups.default_unit
+        if named_owner is not None and not owner.writable:
             self._error(
                 errors,
                 row_no,
@@ -239,32 +331,7 @@ class RowChecker:
                 "您没有在该单位登记或修改资产的权限",
             )
         user_unit: UnitRef = got.get("user_unit") or owner
-        values: dict[str, Any] = {}
-        for key in (
-            "name",
-            "model_spec",
-            "brand",
-            "measure_unit",
-            "quantity",
-            "acquisition_method",
-            "acquired_on",
-            "booked_on",
-            "funding_source",
-            "useful_life_months",
-            "depreciation_method",
-            "depreciation_status",
-            "is_nominal_value",
-            "location",
-            "usage",
-            "counterparty_name",
-            "counterparty_contact",
-            "counterparty_phone",
-            "status",
-            "condition",
-            "note",
-        ):
-            if key in got:
-                values[key] = got[key]
+        values: dict[str, Any] = {key: got[key] for key in _CARD_KEYS if key in got}
         if "category_code" in got:
             values["category"] = got["category_code"]
         if "user_unit" in got:
