@@ -26,9 +26,50 @@ from gongwucang.core.dates import local_today
 from gongwucang.core.request_context import current_request_id
 from gongwucang.org.models import Unit
 
-from .domain.validation import CategoryRef, ParsedRow, UnitRef, new_card_snapshot
+from .domain.validation import CategoryRef, ParsedRow, UnitRef
 
 FLUSH_ROWS = 5000
+# The card columns written by COPY, in the order _copy writes them (checked against the model in tests).
+_ASSET_COPY_COLUMNS = (
+    "id",
+    "asset_no",
+    "name",
+    "model_spec",
+    "brand",
+    "measure_unit",
+    "quantity",
+    "acquisition_method",
+    "acquired_on",
+    "booked_on",
+    "funding_source",
+    "fiscal_amount_fen",
+    "non_fiscal_amount_fen",
+    "useful_life_months",
+    "depreciation_method",
+    "depreciation_status",
+    "is_nominal_value",
+    "location",
+    "usage",
+    "counterparty_name",
+    "counterparty_contact",
+    "counterparty_phone",
+    "status",
+    "condition",
+    "disposal_method",
+    "disposed_on",
+    "disposal_income_fen",
+    "note",
+    "version",
+    "search_text",
+    "created_at",
+    "updated_at",
+    "custodian_id",
+    "department_id",
+    "owner_unit_id",
+    "region_id",
+    "user_unit_id",
+    "category_id",
+)
 
 # Card fields whose value is a related row (written as <name>_id).
 RELATED = ("category", "owner_unit", "user_unit", "department", "custodian")
@@ -83,6 +124,88 @@ def new_card_fields(parsed: ParsedRow) -> dict[str, Any]:
     }
 
 
+_DATE_FIELDS = frozenset({"acquired_on", "booked_on", "disposed_on"})
+
+
+class _CardText:
+    """The ledger snapshot (JSON text) and search text of new cards, made fast: related rows,
+    dates and the search-text parts of names, models and brands repeat from card to card, so
+    their JSON and pinyin are made once. Same output as ledger.snapshot() / build_search_text()
+    (the tests compare them)."""
+
+    def __init__(self) -> None:
+        self.plan = [
+            (
+                name,
+                "fen"
+                if name.endswith("_fen")
+                else "ref"
+                if name in RELATED
+                else "date"
+                if name in _DATE_FIELDS
+                else "plain",
+            )
+            for name in SNAPSHOT_FIELDS
+        ]
+        self.refs: dict[int, tuple[Any, dict[str, Any]]] = {}
+        self.dates: dict[Any, str] = {}
+        self.parts: dict[str, str] = {}
+        self.encode = json.JSONEncoder(ensure_ascii=False).encode
+
+    def _ref(self, value: Any) -> dict[str, Any] | None:
+        if value is None:
+            return None
+        found = self.refs.get(id(value))
+        if found is None or found[0] is not value:
+            found = self.refs[id(value)] = (value, {"id": value.id, "text": value.text})
+        return found[1]
+
+    def snapshot_json(self, fields: dict[str, Any], original: int, accumulated: int, months: int) -> str:
+        data: dict[str, Any] = {}
+        dates = self.dates
+        for name, kind in self.plan:
+            value = fields.get(name)
+            if kind == "plain" or value is None:
+                data[name] = value
+            elif kind == "ref":
+                data[name] = self._ref(value)
+            elif kind == "date":
+                text = dates.get(value)
+                if text is None:
+                    text = dates[value] = value.isoformat()
+                data[name] = text
+            else:
+                data[name] = _yuan(value)
+        data["original_value_fen"] = _yuan(original)
+        data["accumulated_depreciation_fen"] = _yuan(accumulated)
+        data["months_depreciated"] = months
+        return self.encode(data)
+
+    def search_text(self, *parts: str) -> str:
+        """build_search_text(*parts): each part's tokens, remembered per part."""
+        out = []
+        cache = self.parts
+        for part in parts:
+            if not part:
+                continue
+            tokens = cache.get(part)
+            if tokens is None:
+                tokens = build_search_text(part)
+                if len(cache) < 50_000:
+                    cache[part] = tokens
+            if tokens:
+                out.append(tokens)
+        return " ".join(out)
+
+
+def _yuan(fen: int | None) -> str | None:
+    if fen is None:
+        return None
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f"{sign}{whole}.{part:02d}"
+
+
 class CardWriter:
     """Collects new cards and updates; flush() writes them. Call inside transaction.atomic()."""
 
@@ -100,6 +223,7 @@ class CardWriter:
         self.updated = 0
         self.use_copy = connection.vendor == "postgresql"
         self.update_events: list[AssetEvent] = []
+        self.text = _CardText()
 
     # ---------------------------------------------------------------- new cards
     def add_new(self, parsed: ParsedRow) -> None:
@@ -147,24 +271,22 @@ class CardWriter:
             for parsed, number in zip(group, issued, strict=True):
                 parsed.asset_no = number
 
-    def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str]:
+    def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str, str]:
+        """(card fields, original, accumulated, months, snapshot JSON, search text) of a new card."""
         fields = new_card_fields(parsed)
         original = parsed.original_fen or 0
         accumulated = parsed.accumulated_fen or 0
         months = parsed.months_depreciated or 0
-        after = new_card_snapshot(
-            fields,
-            original_fen=original,
-            accumulated_fen=accumulated,
-            months=months,
-            field_order=SNAPSHOT_FIELDS,
+        after = self.text.snapshot_json(fields, original, accumulated, months)
+        search = self.text.search_text(
+            fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
         )
-        return fields, original, accumulated, months, json.dumps(after, ensure_ascii=False)
+        return fields, original, accumulated, months, after, search
 
     def _bulk_create(self, rows: Sequence[ParsedRow]) -> None:
         assets, books, events = [], [], []
         prepared = [self._prepare(p) for p in rows]
-        for fields, *_ in prepared:
+        for fields, *_, search in prepared:
             values = {k: v for k, v in fields.items() if k not in RELATED}
             for name in RELATED:
                 ref = fields[name]
@@ -175,14 +297,12 @@ class CardWriter:
                     version=1,
                     created_at=self.now,
                     updated_at=self.now,
-                    search_text=build_search_text(
-                        fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
-                    ),
+                    search_text=search,
                     **values,
                 )
             )
         Asset.objects.bulk_create(assets, batch_size=1000)
-        for asset, (_, original, accumulated, months, after) in zip(assets, prepared, strict=True):
+        for asset, (_, original, accumulated, months, after, _s) in zip(assets, prepared, strict=True):
             books.append(
                 AssetBook(
                     asset_id=asset.pk,
@@ -208,77 +328,86 @@ class CardWriter:
         record_events_bulk(events)
 
     def _copy(self, rows: Sequence[ParsedRow]) -> None:
-        asset_table = Asset._meta.db_table
+        """PostgreSQL: the cards, their book rows and their ledger rows, each with one COPY.
+        Ids are taken from the tables' sequences first, so the three COPYs can refer to them."""
+        asset_table, event_table = Asset._meta.db_table, AssetEvent._meta.db_table
+        count = len(rows)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [asset_table, len(rows)],
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval(pg_get_serial_sequence(%s, 'id')) "
+                "FROM generate_series(1, %s)",
+                [asset_table, event_table, count],
             )
-            ids = [r[0] for r in cursor.fetchall()]
-            event_table = AssetEvent._meta.db_table
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [event_table, len(rows)],
-            )
-            event_ids = [r[0] for r in cursor.fetchall()]
-        columns = [f.column for f in Asset._meta.concrete_fields]
-        names = [f.attname for f in Asset._meta.concrete_fields]
+            id_pairs = cursor.fetchall()
         prepared = [self._prepare(p) for p in rows]
+        columns = ", ".join(_ASSET_COPY_COLUMNS)
+        region, now, version = self.region_id, self.now, 1
+        event = (EventType.IMPORTED.value, self.actor_id, now, self.reference, "{}")
+        note, request_id = self.note, self.request_id
         raw = connection.connection  # the psycopg connection (same transaction)
         with raw.cursor() as pg:
-            with pg.copy(f'COPY "{asset_table}" ({", ".join(columns)}) FROM STDIN') as copy:
-                for asset_id, (fields, *_) in zip(ids, prepared, strict=True):
-                    record = dict(fields)
-                    for name in RELATED:
-                        ref = record.pop(name)
-                        record[f"{name}_id"] = ref.id if ref is not None else None
-                    record.update(
-                        id=asset_id,
-                        region_id=self.region_id,
-                        version=1,
-                        created_at=self.now,
-                        updated_at=self.now,
-                        search_text=build_search_text(
-                            fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
-                        ),
+            with pg.copy(f'COPY "{asset_table}" ({columns}) FROM STDIN') as copy:
+                write = copy.write_row
+                for (asset_id, _), (f, _o, _a, _m, _after, search) in zip(id_pairs, prepared, strict=True):
+                    department, custodian = f["department"], f["custodian"]
+                    write(
+                        (
+                            asset_id,
+                            f["asset_no"],
+                            f["name"],
+                            f["model_spec"],
+                            f["brand"],
+                            f["measure_unit"],
+                            f["quantity"],
+                            f["acquisition_method"],
+                            f["acquired_on"],
+                            f["booked_on"],
+                            f["funding_source"],
+                            f["fiscal_amount_fen"],
+                            f["non_fiscal_amount_fen"],
+                            f["useful_life_months"],
+                            f["depreciation_method"],
+                            f["depreciation_status"],
+                            f["is_nominal_value"],
+                            f["location"],
+                            f["usage"],
+                            f["counterparty_name"],
+                            f["counterparty_contact"],
+                            f["counterparty_phone"],
+                            f["status"],
+                            f["condition"],
+                            f["disposal_method"],
+                            f["disposed_on"],
+                            f["disposal_income_fen"],
+                            f["note"],
+                            version,
+                            search,
+                            now,
+                            now,
+                            custodian.id if custodian is not None else None,
+                            department.id if department is not None else None,
+                            f["owner_unit"].id,
+                            region,
+                            f["user_unit"].id,
+                            f["category"].id,
+                        )
                     )
-                    copy.write_row([record[n] for n in names])
             with pg.copy(
                 f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
                 "accumulated_depreciation_fen, months_depreciated) FROM STDIN"
             ) as copy:
-                for asset_id, (_, original, accumulated, months, _) in zip(ids, prepared, strict=True):
-                    copy.write_row((asset_id, original, accumulated, months))
-            event_columns = (
-                "id",
-                "asset_id",
-                "event_type",
-                "actor_id",
-                "occurred_at",
-                "reference",
-                "before",
-                "after",
-                "note",
-                "request_id",
-            )
+                write = copy.write_row
+                for (asset_id, _), (_f, original, accumulated, months, _after, _s) in zip(
+                    id_pairs, prepared, strict=True
+                ):
+                    write((asset_id, original, accumulated, months))
             with pg.copy(
-                f'COPY "{AssetEvent._meta.db_table}" ({", ".join(event_columns)}) FROM STDIN'
+                f'COPY "{event_table}" (id, asset_id, event_type, actor_id, occurred_at, reference, before, '
+                "after, note, request_id) FROM STDIN"
             ) as copy:
-                for event_id, asset_id, (*_, after) in zip(event_ids, ids, prepared, strict=True):
-                    copy.write_row(
-                        (
-                            event_id,
-                            asset_id,
-                            EventType.IMPORTED.value,
-                            self.actor_id,
-                            self.now,
-                            self.reference,
-                            "{}",
-                            after,
-                            self.note,
-                            self.request_id,
-                        )
-                    )
+                write = copy.write_row
+                for (asset_id, event_id), (*_, after, _s) in zip(id_pairs, prepared, strict=True):
+                    write((event_id, asset_id, *event, after, note, request_id))
 
     # ---------------------------------------------------------------- updates
     def update(self, asset: Asset, parsed: ParsedRow, before: dict[str, Any], after: dict[str, Any]) -> None:

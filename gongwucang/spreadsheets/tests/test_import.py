@@ -9,6 +9,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from gongwucang.assets.domain.search_keys import build_search_text
 from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.assets.ledger import snapshot
 from gongwucang.assets.models import Asset, AssetEvent
@@ -22,6 +23,7 @@ from gongwucang.spreadsheets.services import (
     run_import,
 )
 from gongwucang.spreadsheets.workbooks import asset_export_rows, ledger_export_columns
+from gongwucang.spreadsheets.writer import _ASSET_COPY_COLUMNS
 
 from .helpers import HEADER, card, row, write_csv, write_xlsx
 
@@ -152,11 +154,17 @@ def test_new_cards_keep_register_invariants(world, tmp_path) -> None:
     for one in cards:
         assert one.asset_no.startswith("SCH01-") and one.version == 1 and one.book is not None
         assert "bjb" in one.search_text or "wjg" in one.search_text
+        assert one.search_text == build_search_text(one.name, one.asset_no, one.model_spec, one.brand)
         events = list(AssetEvent.objects.filter(asset=one))
         assert len(events) == 1 and events[0].event_type == "imported" and events[0].reference == "DR-TEST"
         assert events[0].after == snapshot(one)
     cabinet = next(c for c in cards if c.name == "文件柜")
     assert cabinet.useful_life_months == cabinet.category.default_life_months and cabinet.measure_unit == "组"
+
+
+def test_copy_writes_every_card_column() -> None:
+    """The COPY of new cards names every column of the card table (a new field must be added there)."""
+    assert sorted(_ASSET_COPY_COLUMNS) == sorted(f.column for f in Asset._meta.concrete_fields)
 
 
 def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
