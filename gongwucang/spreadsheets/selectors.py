@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -144,3 +145,21 @@ def active_category_codes() -> list[tuple[str, str]]:
 
 def visible_q(actor: User) -> Q:
     return scope_for(actor).read_q("owner_unit", "region")
+
+
+def live_progress(job: AssetImport) -> AssetImport:
+    """The job with the progress its running commit last reported. On SQLite a commit cannot
+    write its own row until it ends, so it leaves progress in a file (services._save_progress);
+    the values are copied onto the instance for display, never saved."""
+    if not job.is_busy:
+        return job
+    from .services import progress_file
+
+    try:
+        data = json.loads(progress_file(job.pk, job.token).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return job
+    job.progress_done = int(data.get("progress_done", job.progress_done))
+    job.progress_total = int(data.get("progress_total", job.progress_total))
+    job.stage = str(data.get("stage", job.stage))[:100]
+    return job

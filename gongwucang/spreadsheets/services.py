@@ -11,12 +11,15 @@ asset_imports_recover_stale() (run before every import and by the command).
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import secrets
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -110,15 +113,30 @@ def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> A
 # ------------------------------------------------------------------ progress
 
 
+def progress_file(job_id: int, token: str | None = None) -> Path:
+    """Where a commit on SQLite leaves its progress (see _save_progress); the job's random token
+    in the name keeps a leftover file from ever being read as another job's."""
+    if token is None:
+        token = AssetImport.objects.filter(pk=job_id).values_list("token", flat=True).first() or "none"
+    return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job_id}-{token}.json"
+
+
 def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
     """Write progress so the page sees it now, even from inside the commit's transaction: on
     PostgreSQL through a second connection (a short thread); on SQLite, whose one writer is the
-    commit itself, progress inside the transaction is not written (the page shows the stage)."""
+    commit itself, into a small file beside the uploads that the page and the stale-job check
+    read (selectors.live_progress) — the database row cannot be written until the commit ends."""
     fields = {**fields, "heartbeat_at": timezone.now()}
     if not connection.in_atomic_block:
         AssetImport.objects.filter(pk=job_id).update(**fields)
         return
     if connection.vendor != "postgresql":
+        target = progress_file(job_id)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        part = target.with_suffix(".part")
+        data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
+        part.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        os.replace(part, target)
         return
 
     def write() -> None:
@@ -132,6 +150,10 @@ def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
     thread = threading.Thread(target=write, name="import-progress")
     thread.start()
     thread.join()
+
+
+def _clear_progress_file(job_id: int) -> None:
+    progress_file(job_id).unlink(missing_ok=True)
 
 
 @dataclass
@@ -151,8 +173,6 @@ class Progress:
         if not force and now - self._last < PROGRESS_EVERY_SECONDS:
             return
         self._last = now
-        if self.callback:
-            self.callback(self.done, self.total, self.stage)
         if self.job_id is not None:
             _save_progress(
                 self.job_id,
@@ -162,6 +182,8 @@ class Progress:
                     "stage": self.stage[:100],
                 },
             )
+        if self.callback:
+            self.callback(self.done, self.total, self.stage)
 
 
 # ------------------------------------------------------------------ the run
@@ -473,6 +495,7 @@ def asset_import_check(
         job.save()
         return job
     job.refresh_from_db()
+    _clear_progress_file(job.pk)
     _store(job, result)
     job.status, job.stage, job.validated_at = ImportStatus.VALIDATED, "", timezone.now()
     job.progress_done = job.progress_total = result.rows_total
@@ -504,6 +527,7 @@ def asset_import_commit(
         )
     except ImportFailed as failed:
         job.refresh_from_db()
+        _clear_progress_file(job.pk)
         _store(job, failed.result)
         job.status, job.stage = ImportStatus.FAILED, ""
         job.message = (
@@ -518,6 +542,7 @@ def asset_import_commit(
         job.save()
         return job
     job.refresh_from_db()
+    _clear_progress_file(job.pk)
     _store(job, result)
     job.status, job.stage = ImportStatus.COMMITTED, ""
     job.created_count, job.updated_count = result.created, result.updated
@@ -572,10 +597,25 @@ def asset_import_request_check(*, job: AssetImport) -> AssetImport:
 
 def asset_imports_recover_stale() -> int:
     """Mark imports whose worker died (no heartbeat for SPREADSHEET_IMPORT_STALE_MINUTES) as
-    interrupted. Their transaction was rolled back by the database: nothing of them was written."""
+    interrupted. Their transaction was rolled back by the database: nothing of them was written.
+    On SQLite a running commit beats in its progress file (see _save_progress), not in the row."""
     limit = timezone.now() - timedelta(minutes=settings.SPREADSHEET_IMPORT_STALE_MINUTES)
-    return AssetImport.objects.filter(
+    candidates = AssetImport.objects.filter(
         status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING], heartbeat_at__lt=limit
+    ).values_list("pk", "token")
+    stale = []
+    for pk, token in candidates:
+        try:
+            beat = datetime.fromtimestamp(progress_file(pk, token).stat().st_mtime, tz=UTC)
+        except FileNotFoundError:
+            beat = None
+        if beat is None or beat < limit:
+            stale.append(pk)
+            progress_file(pk, token).unlink(missing_ok=True)
+    if not stale:
+        return 0
+    return AssetImport.objects.filter(
+        pk__in=stale, status__in=[ImportStatus.VALIDATING, ImportStatus.COMMITTING]
     ).update(
         status=ImportStatus.INTERRUPTED,
         stage="",

@@ -106,7 +106,7 @@ def template_download(request: HttpRequest) -> HttpResponse:
 
 def _job(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
     services.asset_imports_recover_stale()
-    return get_object_or_404(selectors.import_queryset(actor=request.user), pk=pk)
+    return selectors.live_progress(get_object_or_404(selectors.import_queryset(actor=request.user), pk=pk))
 
 
 @login_required

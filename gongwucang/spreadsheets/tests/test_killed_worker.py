@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from gongwucang.assets.models import Asset, AssetBook, AssetEvent, AssetNumberSequence, AssetTally
 from gongwucang.spreadsheets.models import AssetImport, ImportStatus
+from gongwucang.spreadsheets.services import progress_file
 
 from .helpers import row, write_csv
 
@@ -175,6 +176,14 @@ def test_killed_mid_import_leaves_nothing_and_the_next_run_is_clean(world, tmp_p
     if copy is None:
         AssetImport.objects.filter(pk=first_pk).update(heartbeat_at=stale)
     else:
+        # SQLite: the commit beat in its progress file (its row was locked); that ages too.
+        with sqlite3.connect(copy) as db:
+            token = db.execute(
+                "SELECT token FROM spreadsheets_assetimport WHERE id = ?", [first_pk]
+            ).fetchone()[0]
+        beat = progress_file(first_pk, token)
+        assert beat.exists()
+        os.utime(beat, (stale.timestamp(), stale.timestamp()))
         with sqlite3.connect(copy) as db:
             db.execute(
                 "UPDATE spreadsheets_assetimport SET heartbeat_at = ? WHERE id = ?",
