@@ -78,6 +78,12 @@ class StorageBin(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}".strip()
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.warehouse_id and self.warehouse.kind != WarehouseKind.PHYSICAL:
+            raise ValidationError(_("虚拟仓没有库位：物品存放在原单位"))
+
 
 class ProvisioningStandard(models.Model):
     """A configuration standard (配置标准, 财资〔2016〕27号): price cap and minimum years by category.
