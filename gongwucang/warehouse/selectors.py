@@ -97,7 +97,7 @@ def catalogue(*, actor: User, filters: CatalogueFilters) -> QuerySet[PoolItem]:
     for term in normalise_query(filters.query).split():
         qs = qs.filter(asset__search_text__contains=term)
     if filters.available_only:
-        qs = qs.filter(status=PoolItemStatus.IN_STOCK, is_held=False)
+        qs = qs.filter(status=PoolItemStatus.IN_STOCK, is_held=False)  # type: ignore[misc]  # annotation
     return qs.select_related(
         "asset", "asset__category", "asset__book", "asset__owner_unit", "warehouse", "bin", "source_unit"
     ).order_by("-listed_at", "-id")
@@ -108,13 +108,13 @@ def with_photos(items: list[PoolItem]) -> list[PoolItem]:
     line_ids = [i.intake_line_id for i in items if i.intake_line_id]
     asset_ids = [i.asset_id for i in items]
     by_line: dict[int, list] = {}
-    for att in OrderAttachment.objects.filter(
+    for order_photo in OrderAttachment.objects.filter(
         line_id__in=line_ids, content_type__startswith="image/"
     ).order_by("id"):
-        by_line.setdefault(att.line_id, []).append(("order", att))
+        by_line.setdefault(order_photo.line_id or 0, []).append(("order", order_photo))
     by_asset: dict[int, list] = {}
-    for att in AssetAttachment.objects.filter(asset_id__in=asset_ids, kind="photo").order_by("id"):
-        by_asset.setdefault(att.asset_id, []).append(("asset", att))
+    for card_photo in AssetAttachment.objects.filter(asset_id__in=asset_ids, kind="photo").order_by("id"):
+        by_asset.setdefault(card_photo.asset_id, []).append(("asset", card_photo))
     for item in items:
         item.photos = by_line.get(item.intake_line_id or 0, []) + by_asset.get(item.asset_id, [])  # type: ignore[attr-defined]
     return items

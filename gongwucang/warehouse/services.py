@@ -320,9 +320,11 @@ def intake_receive(
             condition = _condition(decision.condition)
             storage_bin = None
             if warehouse.kind == WarehouseKind.PHYSICAL:
-                storage_bin = StorageBin.objects.filter(
-                    pk=decision.bin_id, warehouse=warehouse, is_active=True
-                ).first()
+                storage_bin = (
+                    StorageBin.objects.filter(pk=decision.bin_id, warehouse=warehouse, is_active=True).first()
+                    if decision.bin_id is not None
+                    else None
+                )
                 if storage_bin is None:
                     raise ValidationError({"bin": f"请为 {label} 选择本仓的库位"})
                 home_unit = warehouse.operating_unit
@@ -558,15 +560,15 @@ def allocation_dispatch(
     order = _lock_for_keeper(actor, order_id, Action.DISPATCH, OrderType.ALLOCATION)
     allocation = AllocationOrder.objects.select_related("category").get(order=order)
     if allocation.mode == AllocationMode.CATEGORY:
+        assert allocation.category is not None  # the database check holds it for category requests
+        category = allocation.category
         picked = _pool_items_for_request(order.applicant_unit, pool_item_ids)
-        allowed = set(category_with_descendants(allocation.category_id))
+        allowed = set(category_with_descendants(category.pk))
         for item in picked:
             if item.warehouse_id != allocation.warehouse_id:
                 raise ValidationError({"items": f"{item.asset.asset_no} 不在本仓"})
             if item.asset.category_id not in allowed:
-                raise ValidationError(
-                    {"items": f"{item.asset.asset_no} 不属于申领的分类「{allocation.category.name}」"}
-                )
+                raise ValidationError({"items": f"{item.asset.asset_no} 不属于申领的分类「{category.name}」"})
         if len(picked) > (allocation.quantity or 0):
             raise ValidationError({"items": f"最多配发 {allocation.quantity} 项"})
         cards = wf.lock_cards(i.asset_id for i in picked)
@@ -582,11 +584,11 @@ def allocation_dispatch(
     if not lines:
         raise ValidationError("没有可出仓的物品")
     for line in lines:
-        item = active_pool_item(line.asset_id)
+        held = active_pool_item(line.asset_id)
         if (
-            item is None
-            or item.status != PoolItemStatus.IN_STOCK
-            or item.warehouse_id != allocation.warehouse_id
+            held is None
+            or held.status != PoolItemStatus.IN_STOCK
+            or held.warehouse_id != allocation.warehouse_id
         ):
             raise ValidationError(f"物品 {line.asset.asset_no} 已不在本仓库存中，请撤销或退回该申请")
     _record_each(
