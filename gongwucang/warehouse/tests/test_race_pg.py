@@ -5,6 +5,7 @@ Also two approvers deciding the same step at once: one decision counts."""
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -27,7 +28,7 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="需要 PostgreSQL：跨连接的行锁"),
 ]
 
-REQUESTERS = 12
+REQUESTERS = int(os.environ.get("GWC_RACE_REQUESTERS", "12"))  # raise it to run the race at scale
 
 
 def run_parallel(calls):  # type: ignore[no-untyped-def]
