@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import secrets
 import threading
 import time
@@ -25,7 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from gongwucang.assets.exceptions import AssetNotWritable
@@ -51,6 +52,7 @@ from .writer import CardWriter
 BATCH_ROWS = 5000
 CHANGES_KEPT = 200
 PROGRESS_EVERY_SECONDS = 1.0
+PIPELINE = True  # PostgreSQL: write in a second thread while reading and checking (see _Pipeline)
 
 
 class ImportAborted(Exception):
@@ -121,7 +123,7 @@ def progress_file(job_id: int, token: str | None = None) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "progress" / f"{job_id}-{token}.json"
 
 
-def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
+def _save_progress(job_id: int, fields: dict[str, Any], token: str | None = None) -> None:
     """Write progress so the page sees it now, even from inside the commit's transaction: on
     PostgreSQL through a second connection (a short thread); on SQLite, whose one writer is the
     commit itself, into a small file beside the uploads that the page and the stale-job check
@@ -131,7 +133,7 @@ def _save_progress(job_id: int, fields: dict[str, Any]) -> None:
         AssetImport.objects.filter(pk=job_id).update(**fields)
         return
     if connection.vendor != "postgresql":
-        target = progress_file(job_id)
+        target = progress_file(job_id, token)
         target.parent.mkdir(parents=True, exist_ok=True)
         part = target.with_suffix(".part")
         data = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in fields.items()}
@@ -159,6 +161,7 @@ def _clear_progress_file(job_id: int) -> None:
 @dataclass
 class Progress:
     job_id: int | None
+    token: str | None = None
     total: int = 0
     done: int = 0
     stage: str = ""
@@ -181,6 +184,7 @@ class Progress:
                     "progress_total": min(self.total, 2**31 - 1),
                     "stage": self.stage[:100],
                 },
+                self.token,
             )
         if self.callback:
             self.callback(self.done, self.total, self.stage)
@@ -227,15 +231,17 @@ class _Run:
         self.max_errors = settings.SPREADSHEET_IMPORT_MAX_ERRORS_KEPT
         self.seen_numbers: dict[str, int] = {}
         self.writer: CardWriter | None = None
-        self.t_read = self.t_check = self.t_write = 0.0
+        self.t_read = self.t_check = self.t_write = self.t_wait = 0.0
+        self.lock = threading.Lock()  # the result is added to by the reading and the writing thread
 
     def _errors(self, errors: list[CellError]) -> None:
         result = self.result
-        result.rows_error += 1
-        result.errors_total += len(errors)
-        room = self.max_errors - len(result.errors)
-        if room > 0:
-            result.errors.extend(e.as_list() for e in errors[:room])
+        with self.lock:
+            result.rows_error += 1
+            result.errors_total += len(errors)
+            room = self.max_errors - len(result.errors)
+            if room > 0:
+                result.errors.extend(e.as_list() for e in errors[:room])
         if self.commit and self.mode == ImportMode.ALL_OR_NOTHING:
             raise ImportAborted
 
@@ -259,15 +265,50 @@ class _Run:
                 reference=self.reference,
                 note=f"导入 {self.reference}",
             )
-        batch: list[ParsedRow] = []
         rows = table.rows
         clock = time.perf_counter
+        # PostgreSQL: the database writes one batch while this thread reads and checks the next.
+        sink = (
+            _Pipeline(self, plan) if self.commit and PIPELINE and connection.vendor == "postgresql" else None
+        )
+        try:
+            count = self._read_and_check(rows, checker, plan, sink)
+        finally:
+            if sink is not None:
+                sink.close()
+        if self.writer is not None:
+            t = clock()
+            self.writer.flush()
+            self.t_write += clock() - t
+            result.created, result.updated = self.writer.created, self.writer.updated
+        result.rows_total = count
+        result.timings = {
+            "read": round(self.t_read, 3),
+            "check": round(self.t_check, 3),
+            "write": round(self.t_write, 3),
+            "handover": round(self.t_wait, 3),
+            "total": round(time.perf_counter() - started, 3),
+        }
+        self.progress.set(count, force=True)
+        return result
+
+    def _read_and_check(
+        self, rows: Any, checker: RowChecker, plan: ColumnPlan, sink: _Pipeline | None
+    ) -> int:
+        """The loop over the rows; each full batch goes to _batch (directly, or to the writing
+        thread). Returns the number of data rows."""
+        batch: list[ParsedRow] = []
+        clock = time.perf_counter
         count = 0
+        t_read = t_check = t_wait = 0.0
+        submit = sink.submit if sink is not None else (lambda b: self._batch(b, plan))
+        duplicate_header = plan.header_of("asset_no")
+        seen = self.seen_numbers
         while True:
             t0 = clock()
             item = next(rows, None)
             t1 = clock()
-            self.t_read += t1 - t0
+            t_read += t1 - t0
             if item is None:
                 break
             row_no, raw = item
@@ -279,43 +320,35 @@ class _Run:
                 count += 1
                 number = parsed.asset_no
                 if number:
-                    first = self.seen_numbers.get(number)
+                    first = seen.get(number)
                     if first is not None:
+                        t_check += clock() - t1
                         self._errors(
-                            [
-                                CellError(
-                                    row_no,
-                                    plan.header_of("asset_no"),
-                                    number,
-                                    f"与第 {first} 行的资产编号重复",
-                                )
-                            ]
+                            [CellError(row_no, duplicate_header, number, f"与第 {first} 行的资产编号重复")]
                         )
-                        self.t_check += clock() - t1
                         continue
-                    self.seen_numbers[number] = row_no
+                    seen[number] = row_no
                 batch.append(parsed)
-            self.t_check += clock() - t1
+            t2 = clock()
+            t_check += t2 - t1
             if len(batch) >= BATCH_ROWS:
-                self._batch(batch, plan)
+                submit(batch)
                 batch = []
                 self.progress.set(count, "正在导入" if self.commit else "正在校验")
+                t_wait += clock() - t2
         if batch:
-            self._batch(batch, plan)
-        if self.writer is not None:
-            t = clock()
-            self.writer.flush()
-            self.t_write += clock() - t
-            result.created, result.updated = self.writer.created, self.writer.updated
-        result.rows_total = count
-        result.timings = {
-            "read": round(self.t_read, 3),
-            "check": round(self.t_check, 3),
-            "write": round(self.t_write, 3),
-            "total": round(time.perf_counter() - started, 3),
-        }
-        self.progress.set(count, force=True)
-        return result
+            t2 = clock()
+            submit(batch)
+            t_wait += clock() - t2
+        if sink is not None:
+            t2 = clock()
+            sink.finish()
+            t_wait += clock() - t2
+        with self.lock:
+            self.t_read += t_read
+            self.t_check += t_check
+            self.t_wait = t_wait
+        return count
 
     def _batch(self, batch: list[ParsedRow], plan: ColumnPlan) -> None:
         t = time.perf_counter()
@@ -333,7 +366,8 @@ class _Run:
                 if errors:
                     self._errors(errors)
                     continue
-                result.rows_new += 1
+                with self.lock:
+                    result.rows_new += 1
                 writes.append(parsed)
                 continue
             info, asset = found
@@ -344,9 +378,11 @@ class _Run:
             after = proposed_snapshot(parsed, info.snapshot)
             changed = [k for k in after if info.snapshot.get(k) != after.get(k)]
             if not changed:
-                result.rows_unchanged += 1
+                with self.lock:
+                    result.rows_unchanged += 1
                 continue
-            result.rows_update += 1
+            with self.lock:
+                result.rows_update += 1
             if len(result.changes) < CHANGES_KEPT:
                 result.changes.append(
                     {
@@ -358,14 +394,78 @@ class _Run:
                     }
                 )
             updates.append((asset, parsed, info.snapshot, after))
-        self.t_check += time.perf_counter() - t
+        checked = time.perf_counter() - t
+        written = 0.0
         if self.writer is not None:
             t = time.perf_counter()
             for asset, parsed, before, after in updates:
                 self.writer.update(asset, parsed, before, after)
             for parsed in writes:
                 self.writer.add_new(parsed)
-            self.t_write += time.perf_counter() - t
+            written = time.perf_counter() - t
+        with self.lock:
+            self.t_check += checked
+            self.t_write += written
+
+
+class _Pipeline:
+    """Hands full batches to a second thread that does the database side of the run (existing
+    cards, numbers, COPY) on the run's own connection and transaction, while the calling thread
+    reads and checks the next batch: PostgreSQL works on one CPU, Python on the other. At most
+    one batch waits; an error in either thread stops both (and the transaction is rolled back by
+    the caller)."""
+
+    def __init__(self, run: _Run, plan: ColumnPlan) -> None:
+        self.run, self.plan = run, plan
+        self.queue: queue.Queue[list[ParsedRow] | None] = queue.Queue(maxsize=1)
+        self.failure: BaseException | None = None
+        self.connection = connections["default"]
+        self.connection.inc_thread_sharing()
+        self.thread = threading.Thread(target=self._work, name="import-writer", daemon=True)
+        self.closed = False
+        self.thread.start()
+
+    def _work(self) -> None:
+        connections["default"] = self.connection  # the same connection, so the same transaction
+        try:
+            while (batch := self.queue.get()) is not None:
+                if self.failure is None:
+                    self.run._batch(batch, self.plan)
+        except BaseException as exc:  # handed to the reading thread
+            self.failure = exc
+            while self.queue.get() is not None:  # let the reading thread finish its put()s
+                pass
+
+    def _check(self) -> None:
+        if self.failure is not None:
+            raise self.failure
+
+    def submit(self, batch: list[ParsedRow]) -> None:
+        self._check()
+        while True:
+            try:
+                self.queue.put(batch, timeout=0.5)
+                return
+            except queue.Full:
+                self._check()
+
+    def finish(self) -> None:
+        """All batches given: wait for the writing thread, re-raise its error if any."""
+        self.close()
+        self._check()
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
+        while self.thread.is_alive():
+            try:
+                self.queue.put(None, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        self.connection.dec_thread_sharing()
 
 
 def run_import(
@@ -387,7 +487,8 @@ def run_import(
     """
     if not scope_for(actor).can_write(unit.pk):
         raise AssetNotWritable("您没有在该单位导入资产的权限")
-    progress = Progress(job_id=job_id, callback=on_progress)
+    token = AssetImport.objects.filter(pk=job_id).values_list("token", flat=True).first() if job_id else None
+    progress = Progress(job_id=job_id, token=token, callback=on_progress)
     runner = _Run(
         actor=actor,
         unit=unit,
