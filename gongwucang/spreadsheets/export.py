@@ -185,85 +185,113 @@ def column_letters(count: int) -> list[str]:
     return out
 
 
-def _cell_writers(columns: Sequence[Column]) -> list[Callable[[str, Any], str]]:
-    """One function per column: (cell ref, value) → the <c> element ("" for a blank cell)."""
+FRAGMENT_MEMO = 20_000
+
+
+def _cell_writers(columns: Sequence[Column]) -> list[Callable[[Any], str]]:
+    """One function per column: value → the <c> element after its reference (`" t=…>…</c>`),
+    "" for a blank cell. The caller writes `<c r="A2` in front. Text and dates repeat down a
+    column (names, codes, units), so their fragments are remembered (up to FRAGMENT_MEMO each)."""
 
     needs_care = _NEEDS_CARE.search
     triggers = FORMULA_TRIGGERS
 
-    def text(ref: str, v: Any) -> str:
-        if v is None:
-            return ""
-        if v.__class__ is not str:
-            v = str(v)
-        if not v:
-            return ""
+    def text_fragment(v: str) -> str:
         if v[0] in triggers:
             v = "'" + v
         if len(v) > MAX_CELL_CHARS:
             v = v[:MAX_CELL_CHARS]
         if needs_care(v):
-            return '<c r="' + ref + '" t="inlineStr">' + _xml_text(v) + "</c>"
-        return '<c r="' + ref + '" t="inlineStr"><is><t>' + v + "</t></is></c>"
+            return '" t="inlineStr">' + _xml_text(v) + "</c>"
+        return '" t="inlineStr"><is><t>' + v + "</t></is></c>"
 
-    def money_fen(ref: str, v: Any) -> str:
+    def remembered(make: Callable[[Any], str]) -> Callable[[Any], str]:
+        memo: dict[Any, str] = {}
+
+        def fragment(v: Any) -> str:
+            found = memo.get(v)
+            if found is None:
+                found = make(v)
+                if len(memo) < FRAGMENT_MEMO:
+                    memo[v] = found
+            return found
+
+        return fragment
+
+    def text_writer() -> Callable[[Any], str]:
+        made = remembered(text_fragment)
+
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            if v.__class__ is not str:
+                v = str(v)
+            return made(v) if v else ""
+
+        return text
+
+    def money_fen(v: Any) -> str:
         if v is None:
             return ""
         fen = int(v)
         sign = "-" if fen < 0 else ""
         whole, part = divmod(abs(fen), 100)
-        return f'<c r="{ref}" s="2"><v>{sign}{whole}.{part:02d}</v></c>'
+        return f'" s="2"><v>{sign}{whole}.{part:02d}</v></c>'
 
-    def money(ref: str, v: Any) -> str:
+    def money(v: Any) -> str:
         if v is None:
             return ""
-        return f'<c r="{ref}" s="2"><v>{Decimal(v):f}</v></c>'
+        return f'" s="2"><v>{Decimal(v):f}</v></c>'
 
-    def integer(ref: str, v: Any) -> str:
+    def integer(v: Any) -> str:
         if v is None or v == "":
             return ""
-        return f'<c r="{ref}"><v>{int(v)}</v></c>'
+        return f'"><v>{int(v)}</v></c>'
 
-    def number(ref: str, v: Any) -> str:
+    def number(v: Any) -> str:
         if v is None or v == "":
             return ""
-        return (
-            f'<c r="{ref}"><v>{Decimal(v):f}</v></c>'
-            if isinstance(v, Decimal)
-            else f'<c r="{ref}"><v>{v!r}</v></c>'
-        )
+        return f'"><v>{Decimal(v):f}</v></c>' if isinstance(v, Decimal) else f'"><v>{v!r}</v></c>'
 
-    def date(ref: str, v: Any) -> str:
-        if v is None:
-            return ""
+    def date_fragment(v: Any) -> str:
         if isinstance(v, dt.datetime):
             v = _local_naive(v).date()
-        return f'<c r="{ref}" s="3"><v>{(v - _EPOCH.date()).days}</v></c>'
+        return f'" s="3"><v>{(v - _EPOCH.date()).days}</v></c>'
 
-    def datetime_(ref: str, v: Any) -> str:
+    def date_writer() -> Callable[[Any], str]:
+        made = remembered(date_fragment)
+
+        def date(v: Any) -> str:
+            if v is None:
+                return ""
+            return made(v) if v.__class__ is dt.date else date_fragment(v)
+
+        return date
+
+    def datetime_(v: Any) -> str:
         if v is None:
             return ""
         if not isinstance(v, dt.datetime):
-            return date(ref, v)
+            return date_fragment(v)
         delta = _local_naive(v) - _EPOCH
-        return f'<c r="{ref}" s="4"><v>{delta.days + delta.seconds / 86400:.10f}</v></c>'
+        return f'" s="4"><v>{delta.days + delta.seconds / 86400:.10f}</v></c>'
 
-    def boolean(ref: str, v: Any) -> str:
+    def boolean(v: Any) -> str:
         if v is None:
             return ""
-        return f'<c r="{ref}" t="inlineStr"><is><t>{"是" if v else "否"}</t></is></c>'
+        return '" t="inlineStr"><is><t>' + ("是" if v else "否") + "</t></is></c>"
 
-    table = {
-        "text": text,
-        "money_fen": money_fen,
-        "money": money,
-        "int": integer,
-        "number": number,
-        "date": date,
-        "datetime": datetime_,
-        "bool": boolean,
+    table: dict[str, Callable[[], Callable[[Any], str]]] = {
+        "text": text_writer,
+        "money_fen": lambda: money_fen,
+        "money": lambda: money,
+        "int": lambda: integer,
+        "number": lambda: number,
+        "date": date_writer,
+        "datetime": lambda: datetime_,
+        "bool": lambda: boolean,
     }
-    return [table[col.kind] for col in columns]
+    return [table[col.kind]() for col in columns]
 
 
 class _Pipe:
@@ -305,7 +333,7 @@ def iter_xlsx(
     letters = column_letters(max(len(columns), 1))
     header_row = len(preamble) + 1  # 1-based
     limit = min(max_rows or EXCEL_MAX_ROWS, EXCEL_MAX_ROWS - header_row)
-    writers = list(zip(letters, _cell_writers(columns), strict=False))
+    writers = list(zip(['<c r="' + letter for letter in letters], _cell_writers(columns), strict=False))
     cols = "".join(
         f'<col min="{i + 1}" max="{i + 1}" width="{c.width or DEFAULT_WIDTHS[c.kind]}" customWidth="1"/>'
         for i, c in enumerate(columns)
@@ -346,9 +374,11 @@ def iter_xlsx(
             r += 1
             rs = str(r)
             parts.append(f'<row r="{rs}">')
-            parts.extend(
-                [write(letter + rs, value) for (letter, write), value in zip(writers, values, strict=False)]
-            )
+            append = parts.append
+            for (opening, write), value in zip(writers, values, strict=False):
+                fragment = write(value)
+                if fragment:
+                    append(opening + rs + fragment)
             parts.append("</row>")
             if count % flush_rows == 0:
                 sheet.write("".join(parts).encode())
