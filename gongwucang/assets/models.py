@@ -184,6 +184,10 @@ class Asset(models.Model):
             models.Index(fields=["region", "acquired_on", "id"], name="asset_region_acquired_id"),
             models.Index(fields=["region", "asset_no"], name="asset_region_asset_no"),
             models.Index(fields=["category", "id"], name="asset_category_id"),
+            models.Index(fields=["department", "id"], name="asset_department_id"),
+            # Condition correlates with age (new cards are in good condition), so "fair" cards
+            # lie far down the newest-first order: an index of their own keeps that page short.
+            models.Index(fields=["region", "condition", "id"], name="asset_region_condition_id"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="asset_quantity_at_least_one"),

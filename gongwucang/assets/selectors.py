@@ -7,6 +7,7 @@ import base64
 import binascii
 import datetime as dt
 import json
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -86,15 +87,19 @@ def category_with_descendants(category_id: int) -> tuple[int, ...]:
     return _descendants(category_id, generation)
 
 
-def apply_search(qs: QuerySet[Asset], query: str) -> QuerySet[Asset]:
+def apply_search(qs: QuerySet[Asset], query: str, *, use_keys: bool | None = None) -> QuerySet[Asset]:
     """Match name, asset no., model, brand or pinyin initials as a substring, term by term.
 
-    PostgreSQL: each term's grams must be among the card's indexed `search_keys` (GIN; a term of
-    up to 3 characters is itself a key, so 桌, 电脑 and bjb are one exact index probe), and a
-    longer term is then checked as a substring. SQLite: the substring check alone.
+    With `use_keys` (the default on PostgreSQL), each term's grams must be among the card's
+    GIN-indexed `search_keys` (a term of up to 3 characters is itself a key, so 桌, 电脑 and bjb
+    are one exact index probe) and a longer term is then checked as a substring. Without, the
+    substring check alone (SQLite; and PostgreSQL's ordered walk for common terms, see
+    asset_list).
     """
+    if use_keys is None:
+        use_keys = connection.vendor == "postgresql"
     for term in normalise_query(query).split():
-        if connection.vendor == "postgresql":
+        if use_keys:
             keys, exact = term_keys(term)
             qs = qs.filter(
                 RawSQL('"assets_asset"."search_keys" @> %s::text[]', (keys,), output_field=BooleanField())
@@ -105,8 +110,55 @@ def apply_search(qs: QuerySet[Asset], query: str) -> QuerySet[Asset]:
     return qs
 
 
-def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
-    """The asset list: scoped, filtered, searched and sorted; rows carry what the table shows."""
+# --- How to search on PostgreSQL -----------------------------------------------------------------
+# A page is the first 21 rows in sort order. For a common term (电脑: 15 % of cards) the fastest
+# plan walks the scope's sorted index and checks each card's text: 21 hits come within a few
+# hundred rows. For a rare term (保险柜: none) that walk would read the whole scope, so the
+# matching ids are taken from the GIN index first (at most RARE_CAP) and the page is sorted from
+# those. PostgreSQL's planner cannot tell the two apart (a term missing from its statistics is
+# guessed at ~0.2 %, and it then walks a million rows for nothing), so the choice is made here
+# from the same statistics: the share of cards holding each key, for the column's most common
+# keys (any other key is rarer than the least common of those).
+
+RARE_FRACTION = 0.002  # below: a page of 21 would need a walk of more than 10,000 rows
+RARE_CAP = 2000
+KEY_STATS_SECONDS = 600
+_KEY_STATS: dict[str, Any] = {"at": -1e9, "freqs": {}, "floor": 0.0}
+
+
+def _key_frequencies() -> tuple[dict[str, float], float]:
+    """{key: share of cards holding it} for the most common keys, and the smallest such share.
+    Read from pg_stats at most every KEY_STATS_SECONDS (statistics change only on ANALYZE)."""
+    now = time.monotonic()
+    if now - _KEY_STATS["at"] > KEY_STATS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'assets_asset' AND attname = 'search_keys' "
+                "AND schemaname = current_schema()"
+            )
+            row = cursor.fetchone()
+        freqs: dict[str, float] = {}
+        if row and row[0]:
+            freqs = dict(zip(row[0], row[1][: len(row[0])], strict=True))
+        _KEY_STATS.update(at=now, freqs=freqs, floor=min(freqs.values()) if freqs else 0.0)
+    return _KEY_STATS["freqs"], _KEY_STATS["floor"]
+
+
+def estimated_share(query: str) -> float | None:
+    """The estimated share of cards matching every term of `query` (None: no statistics yet)."""
+    freqs, floor = _key_frequencies()
+    if not freqs:
+        return None
+    share = 1.0
+    for term in normalise_query(query).split():
+        keys, _exact = term_keys(term)
+        share *= min(freqs.get(key, floor / 2) for key in keys)
+    return share
+
+
+def _filtered(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
+    """The scoped cards under every filter but the search."""
     qs = asset_queryset(actor=actor)
     if filters.unit_id:
         qs = qs.filter(owner_unit_id=filters.unit_id)
@@ -126,8 +178,30 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
         qs = qs.filter(acquired_on__gte=filters.acquired_from)
     if filters.acquired_to:
         qs = qs.filter(acquired_on__lte=filters.acquired_to)
-    if filters.query:
-        qs = apply_search(qs, filters.query)
+    return qs
+
+
+def _searched(qs: QuerySet[Asset], query: str) -> QuerySet[Asset]:
+    if connection.vendor != "postgresql":
+        return apply_search(qs, query, use_keys=False)
+    share = estimated_share(query)
+    if share is not None and share >= RARE_FRACTION:
+        return apply_search(qs, query, use_keys=False)
+    ids = list(apply_search(qs, query, use_keys=True).order_by().values_list("id", flat=True)[: RARE_CAP + 1])
+    if len(ids) > RARE_CAP:  # commoner than it looked: the ordered walk finds a page fast
+        return apply_search(qs, query, use_keys=False)
+    return qs.filter(pk__in=ids)
+
+
+def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
+    """The asset list: scoped, filtered, searched and sorted; rows carry what the table shows.
+
+    On PostgreSQL a search for a rare term reads the matching ids from the GIN index first (one
+    query, at most RARE_CAP ids); see "How to search" above.
+    """
+    qs = _filtered(actor=actor, filters=filters)
+    if normalise_query(filters.query):
+        qs = _searched(qs, filters.query)
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     if sort.lstrip("-") == "original_value":
         # Every card has its book row: an inner join lets PostgreSQL walk the book's
@@ -347,6 +421,11 @@ def asset_count(*, actor: User, filters: AssetFilters, qs: QuerySet[Asset]) -> L
         return ListCount(int(tallies.aggregate(n=Sum("cards"))["n"] or 0), True)
     if connection.vendor != "postgresql":
         return ListCount(qs.order_by().count(), True)
+    # Counted on the GIN form of the search: its estimate uses the keys' statistics, and an
+    # exact count of a few thousand matches is one bitmap scan.
+    qs = _filtered(actor=actor, filters=filters)
+    if filters.query:
+        qs = apply_search(qs, filters.query, use_keys=True)
     estimate = _planner_estimate(qs)
     if estimate <= EXACT_COUNT_LIMIT:
         n = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()

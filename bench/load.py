@@ -1,0 +1,201 @@
+"""Load: 50 people browsing and searching for 60 s against gunicorn (2 workers) on 127.0.0.1 (issue 6).
+
+Targets: ≥ 150 requests/s on this 2-core machine, zero errors (every answer 200), p99 ≤ 500 ms.
+
+    flock /tmp/gwc-bench.lock .venv/bin/python bench/load.py [--duration 60] [--users 50] [--json out.json]
+
+The load comes from wrk (Debian package `wrk`), which runs on the same two cores as gunicorn and
+PostgreSQL. Fifty people log in first (40 asset clerks of units large and small, 10 finance
+staff, region-wide); then each of wrk's 50 connections sends, without pause, one page after
+another of what these people do all day, with their own session cookie: the home page, the asset
+list (first page, other sorts and filters, deeper pages through the "next" links), searches
+(names, pinyin initials), cards, and the inbox. --think-ms adds a pause between one person's
+requests (0 by default: the hardest case, a closed loop).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from urllib.parse import urlencode
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import GunicornServer, HttpSession, Result, report, setup_django
+from make_scale_data import SCALE_DATABASE_URL
+
+SEARCHES = ["电脑", "bjb", "打印机", "桌", "空调", "dyj", "联想", "椅", "tsj", "文件柜"]
+SORTS = ["name", "-acquired_on", "original_value", "status", "asset_no"]
+FILTERS = [{"status": "idle"}, {"condition": "fair"}, {"status": "in_use", "sort": "name"}]
+
+LUA = r"""
+local requests = {}
+local i = 0
+%(entries)s
+request = function()
+  i = i + 1
+  local r = requests[math.random(#requests)]
+  return wrk.format("GET", r[2], {["Cookie"] = "sessionid=" .. r[1], ["Accept-Language"] = "zh-hans"})
+end
+%(delay)s
+"""
+
+
+def people(count: int, facts: dict) -> list[str]:  # type: ignore[no-untyped-def]
+    from gongwucang.org.models import Membership
+
+    clerks = count * 4 // 5
+    big = [f"bigclerk{i:02d}" for i in range(1, 11)]
+    rng = random.Random(6)
+    units = list(
+        Membership.objects.filter(role="asset_clerk", user__username__startswith="clerk").values_list(
+            "user__username", flat=True
+        )
+    )
+    names = big + rng.sample(sorted(units), clerks - len(big))
+    return names + [f"finance{i:02d}" for i in range(1, count - clerks + 1)]
+
+
+def paths_for(username: str, rng: random.Random) -> list[str]:
+    """What one person opens, in the proportions of a working day."""
+    from gongwucang.assets import selectors
+    from gongwucang.assets.selectors import AssetFilters
+    from gongwucang.org.models import User
+
+    user = User.objects.get(username=username)
+    found = ["/"] * 3 + ["/assets/"] * 4 + ["/workflow/"]
+    for sort in rng.sample(SORTS, 2):
+        found.append("/assets/?" + urlencode({"sort": sort}))
+    for params in rng.sample(FILTERS, 2):
+        found.append("/assets/?" + urlencode(params))
+    for term in rng.sample(SEARCHES, 4):
+        found.append("/assets/?" + urlencode({"q": term}))
+    # Deeper pages as the "next" links reach them, and cards of the person's scope.
+    qs = selectors.asset_list(actor=user, filters=AssetFilters())
+    ids = list(qs.values_list("id", flat=True)[:2000])
+    for depth in (2, 5, 20):
+        rows = list(qs[(depth - 1) * 20 - 1 : (depth - 1) * 20])
+        if rows:
+            cursor = selectors.encode_cursor("-id", [rows[0].pk])
+            found.append("/assets/?" + urlencode({"page": depth, "after": cursor}))
+    for card in rng.sample(ids, min(3, len(ids))):
+        found.append(f"/assets/{card}/")
+    return found
+
+
+def parse_wrk(text: str) -> dict[str, float]:
+    def ms(value: str, unit: str) -> float:
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+    out: dict[str, float] = {}
+    for pct in ("50", "75", "90", "99"):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
+        if m:
+            out[f"p{pct}"] = ms(*m.groups())
+    out["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+    out["requests"] = float(re.search(r"(\d+) requests in", text).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    out["non2xx"] = float(non2xx.group(1)) if non2xx else 0.0
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    out["socket_errors"] = float(sum(int(g) for g in sock.groups())) if sock else 0.0
+    out["socket_detail"] = sock.group(0) if sock else ""  # type: ignore[assignment]
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("SCALE_DATABASE_URL", SCALE_DATABASE_URL))
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--think-ms", type=int, default=0)
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is missing: apt-get install wrk")
+    os.environ["DATABASE_URL"] = args.database_url
+    setup_django(args.database_url)
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, value FROM bench_scale_facts")
+        facts = {name: (json.loads(v) if isinstance(v, str) else v) for name, v in cursor.fetchall()}
+    rng = random.Random(60)
+    names = people(args.users, facts)
+    plan = {name: paths_for(name, rng) for name in names}
+    connection.close()
+    with GunicornServer(args.database_url) as base_url:
+        entries = []
+        for name in names:
+            session = HttpSession(base_url)
+            session.login(name)
+            for path in plan[name]:  # every page answers before the clock starts
+                status, _body = session.get(path)
+                if status != 200:
+                    raise SystemExit(f"{name}: GET {path} answered {status}")
+            cookie = session.cookies["sessionid"]
+            entries += [f'requests[#requests + 1] = {{"{cookie}", "{path}"}}' for path in plan[name]]
+        delay = f"delay = function() return {args.think_ms} end" if args.think_ms else ""
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
+            script.write(LUA % {"entries": "\n".join(entries), "delay": delay})
+        command = [
+            "wrk",
+            "-t",
+            "2",
+            "-c",
+            str(args.users),
+            "-d",
+            f"{args.duration}s",
+            "--latency",
+            "--timeout",
+            "10s",
+            "-s",
+            script.name,
+            base_url,
+        ]
+        print(" ".join(command), flush=True)
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        os.unlink(script.name)
+    print(done.stdout)
+    figures = parse_wrk(done.stdout)
+    errors = figures["non2xx"] + figures["socket_errors"]
+    think = f", pause {args.think_ms} ms" if args.think_ms else ", no pause"
+    results = [
+        Result(
+            f"吞吐量（{args.users} 人{think}）",
+            "≥ 150 req/s",
+            "req/s",
+            [figures["rps"]],
+            ok=figures["rps"] >= 150,
+            note=f"{int(figures['requests'])} requests in {args.duration} s",
+        ),
+        Result(
+            "错误",
+            "0",
+            "errors",
+            [errors],
+            ok=errors == 0,
+            note=f"non-2xx {int(figures['non2xx'])}; {figures['socket_detail']}",
+        ),
+        Result(
+            "延迟 p99",
+            "≤ 500 ms",
+            "ms",
+            [figures.get("p99", 1e9)],
+            ok=figures.get("p99", 1e9) <= 500,
+            note=f"p50 {figures.get('p50', 0):.0f} ms, p90 {figures.get('p90', 0):.0f} ms (wrk --latency)",
+        ),
+    ]
+    return report(
+        f"Load: {args.users} people for {args.duration} s (wrk, gunicorn 2 workers)", results, args.json
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
