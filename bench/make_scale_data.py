@@ -216,7 +216,12 @@ def log(message: str) -> None:
 
 def setup(database_url: str, fresh: bool) -> None:
     os.environ["DATABASE_URL"] = database_url
-    if fresh:
+    if database_url.startswith("sqlite:"):  # the embedded mode (county scale: see --help)
+        path = Path(database_url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fresh:
+            path.unlink(missing_ok=True)
+    elif fresh:
         import dj_database_url
         import psycopg
 
@@ -313,7 +318,7 @@ def done_steps(cursor) -> set[str]:  # type: ignore[no-untyped-def]
 
 
 def mark(cursor, step: str) -> None:  # type: ignore[no-untyped-def]
-    cursor.execute("INSERT INTO bench_scale_progress VALUES (%s, now())", [step])
+    cursor.execute("INSERT INTO bench_scale_progress VALUES (%s, CURRENT_TIMESTAMP)", [step])
 
 
 def fact(cursor, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
@@ -424,9 +429,7 @@ def step_org(plan: Plan) -> None:
         Membership.objects.bulk_create(memberships, batch_size=5000)
         with connection.cursor() as cursor:
             for table in ("org_region", "org_unit", "org_department", "org_user", "org_membership"):
-                cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-                )
+                reset_sequence(cursor, table)
             fact(cursor, "largest_unit", plan.largest_unit)
             mark(cursor, "org")
     log(
@@ -435,7 +438,24 @@ def step_org(plan: Plan) -> None:
     )
 
 
+def reset_sequence(cursor, table: str) -> None:  # type: ignore[no-untyped-def]
+    """After rows with explicit ids: the next id the database gives (SQLite keeps track itself)."""
+    if cursor.db.vendor == "postgresql":
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
+        )
+
+
 def _copy(cursor, table: str, columns: list[str], buf: io.StringIO) -> None:  # type: ignore[no-untyped-def]
+    """COPY the tab-separated rows into table (PostgreSQL); plain inserts on SQLite (embedded mode)."""
+    if cursor.db.vendor != "postgresql":
+        rows = [
+            tuple(None if v == "\\N" else v for v in line.split("\t")) for line in buf.getvalue().splitlines()
+        ]
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        return
+    cursor = cursor.cursor
     data = buf.getvalue()
     with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
         for start in range(0, len(data), 8 << 20):
@@ -519,7 +539,7 @@ def step_cards(
         custodian = plan.user_id(unit, rng.randint(3, plan.users_per_unit)) if rng.random() < 0.6 else None
         department = 2 * unit - 1 + rng.randint(0, 1)
         search_text = build_search_text(name, asset_no, model, brand)
-        ts = f"{booked.isoformat()} 09:00:00+08"
+        ts = f"{booked.isoformat()} 09:00:00+08:00"
         row = [
             cid,
             asset_no,
@@ -537,7 +557,7 @@ def step_cards(
             life or "\\N",
             "straight_line",
             "depreciated" if life else "not_depreciated",
-            "f",
+            0,  # is_nominal_value (0/1: PostgreSQL COPY and SQLite alike)
             rng.choice(PLACES),
             "own_use",
             "",
@@ -563,7 +583,7 @@ def step_cards(
         assets.write("\t".join(map(str, row)) + "\n")
         books.write(f"{cid}\t{value_fen}\t{accumulated}\t{min(months, life) if life else 0}\n")
     with transaction.atomic(), connection.cursor() as django_cursor:
-        cursor = django_cursor.cursor
+        cursor = django_cursor
         _copy(cursor, "assets_asset", ASSET_COLUMNS, assets)
         _copy(cursor, "assets_assetbook", BOOK_COLUMNS, books)
         mark(cursor, f"cards:{chunk}")
@@ -576,11 +596,9 @@ def step_sequences(plan: Plan) -> None:
         rows = io.StringIO()
         for n, ((unit, year), last) in enumerate(sorted(plan.sequences.items()), start=1):  # type: ignore[attr-defined]
             rows.write(f"{n}\t{unit}\t{year}\t{last}\n")
-        _copy(cursor.cursor, "assets_assetnumbersequence", ["id", "unit_id", "year", "last_value"], rows)
+        _copy(cursor, "assets_assetnumbersequence", ["id", "unit_id", "year", "last_value"], rows)
         for table in ("assets_asset", "assets_assetnumbersequence"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))"
-            )
+            reset_sequence(cursor, table)
         mark(cursor, "sequences")
 
 
@@ -612,7 +630,7 @@ def step_events(plan: Plan, units: list[int], days: list[int], month: int, busy:
         nonlocal n
         when = start + dt.timedelta(days=day if day is not None else rng.randrange((end - start).days))
         hour, minute, second = rng.randint(8, 17), rng.randint(0, 59), rng.randint(0, 59)
-        stamp = f"{when.isoformat()} {hour:02d}:{minute:02d}:{second:02d}+08"
+        stamp = f"{when.isoformat()} {hour:02d}:{minute:02d}:{second:02d}+08:00"
         actor = plan.user_id(units[asset_id - 1], 1)
         n += 1
         rows.write(
@@ -653,7 +671,7 @@ def step_events(plan: Plan, units: list[int], days: list[int], month: int, busy:
             )
     with transaction.atomic(), connection.cursor() as django_cursor:
         _copy(
-            django_cursor.cursor,
+            django_cursor,
             "assets_assetevent",
             [
                 "id",
@@ -669,7 +687,7 @@ def step_events(plan: Plan, units: list[int], days: list[int], month: int, busy:
             ],
             rows,
         )
-        mark(django_cursor.cursor, f"events:{month}")
+        mark(django_cursor, f"events:{month}")
 
 
 # What docs/operations.md recommends for a production PostgreSQL on SSD with a few GB of RAM,
@@ -687,8 +705,216 @@ def tune_database(database_url: str) -> None:
     name = connection.settings_dict["NAME"]
     with connection.cursor() as cursor:
         for setting, value in DATABASE_SETTINGS.items():
-            cursor.execute(f'ALTER DATABASE "{name}" SET {setting} = \'{value}\'')
+            cursor.execute(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'")
     connection.close()  # new sessions pick the settings up
+
+
+ORDER_TYPES = [("allocation", 55), ("intake", 30), ("loan", 15)]
+# status → share; open orders (submitted … executing) hold their assets (one open order per asset)
+ORDER_STATUSES = [
+    ("done", 80),
+    ("rejected", 5),
+    ("cancelled", 3),
+    ("in_approval", 6),
+    ("approved", 2),
+    ("executing", 2),
+    ("returned", 1),
+    ("draft", 1),
+]
+OPEN = {"submitted", "in_approval", "approved", "executing", "returned"}
+
+
+def step_orders(plan: Plan, units: list[int]) -> None:
+    """Orders of the last 24 months through the ORM (bulk_create): the three order types of the pool,
+    one to three lines each, their approval steps (pending ones fill the approvers' inboxes),
+    history, and each type's detail row."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    Order = apps.get_model("workflow", "Order")
+    OrderLine = apps.get_model("workflow", "OrderLine")
+    OrderApproval = apps.get_model("workflow", "OrderApproval")
+    OrderHistory = apps.get_model("workflow", "OrderHistory")
+    Warehouse = apps.get_model("warehouse", "Warehouse")
+    IntakeOrder = apps.get_model("warehouse", "IntakeOrder")
+    AllocationOrder = apps.get_model("warehouse", "AllocationOrder")
+    LoanOrder = apps.get_model("warehouse", "LoanOrder")
+    rng = random.Random(f"{plan.seed}-orders")
+    type_cum = list(itertools.accumulate(w for _t, w in ORDER_TYPES))
+    status_cum = list(itertools.accumulate(w for _s, w in ORDER_STATUSES))
+    warehouse_assets = [i + 1 for i, u in enumerate(units) if u == 2]
+    by_unit: dict[int, list[int]] = {}
+    for i, u in enumerate(units):
+        by_unit.setdefault(u, []).append(i + 1)
+    busy: set[int] = set()
+    tz = dt.timezone(dt.timedelta(hours=8))
+    with transaction.atomic():
+        warehouse = Warehouse.objects.create(
+            region_id=1, code="WH01", name="公物仓", kind="physical", operating_unit_id=2
+        )
+        orders, lines, approvals, history, details = [], [], [], [], []
+        counters: Counter[tuple[str, int]] = Counter()
+        line_id = approval_id = history_id = 0
+        for oid in range(1, plan.args.orders + 1):
+            kind = ORDER_TYPES[bisect.bisect_left(type_cum, rng.random() * type_cum[-1])][0]
+            status = ORDER_STATUSES[bisect.bisect_left(status_cum, rng.random() * status_cum[-1])][0]
+            unit = plan.pick_unit(rng)
+            while unit in (1, 2):
+                unit = plan.pick_unit(rng)
+            age_days = rng.randint(0, 730) if status not in OPEN and status != "draft" else rng.randint(0, 20)
+            created = dt.datetime.combine(
+                TODAY - dt.timedelta(days=age_days), dt.time(9, rng.randint(0, 59)), tz
+            )
+            counters[(kind, created.year)] += 1
+            prefix = {"allocation": "DB", "intake": "RC", "loan": "JY"}[kind]
+            pool = by_unit.get(unit, []) if kind == "intake" else warehouse_assets
+            n_lines = rng.randint(1, 3)
+            chosen = []
+            for _ in range(n_lines * 3):
+                if len(chosen) == n_lines or not pool:
+                    break
+                asset = rng.choice(pool)
+                if asset in chosen or (status in OPEN and asset in busy):
+                    continue
+                chosen.append(asset)
+            if not chosen:
+                continue
+            if status in OPEN:
+                busy.update(chosen)
+            clerk = plan.user_id(unit, 1)
+            submitted = None if status == "draft" else created + dt.timedelta(hours=1)
+            orders.append(
+                Order(
+                    id=oid,
+                    order_no=f"{prefix}-{created.year}-{counters[(kind, created.year)]:06d}",
+                    order_type=kind,
+                    status=status,
+                    region_id=1,
+                    applicant_id=clerk,
+                    applicant_unit_id=unit,
+                    handling_unit_id=2,
+                    title=f"{kind} {oid}",
+                    total_original_value_fen=0,
+                    approval_round=0 if status == "draft" else 1,
+                    created_at=created,
+                    submitted_at=submitted,
+                    approved_at=created + dt.timedelta(days=1)
+                    if status in ("approved", "executing", "done")
+                    else None,
+                    closed_at=created + dt.timedelta(days=3)
+                    if status in ("done", "rejected", "cancelled")
+                    else None,
+                    updated_at=created + dt.timedelta(days=1),
+                )
+            )
+            for asset in chosen:
+                line_id += 1
+                lines.append(
+                    OrderLine(
+                        id=line_id,
+                        order_id=oid,
+                        asset_id=asset,
+                        original_value_fen=0,
+                        is_open=status in OPEN,
+                        outcome="pending"
+                        if status != "done"
+                        else {"intake": "accepted", "allocation": "acknowledged", "loan": "returned"}[kind],
+                    )
+                )
+            if status != "draft":
+                # Two steps: the unit head, then the supervising unit (or finance for a top unit).
+                parent = plan.parent.get(unit)
+                steps = [
+                    ("单位负责人审核", "unit_head", unit),
+                    ("主管部门审核", "supervisor", parent) if parent else ("财政审核", "finance", 1),
+                ]
+                for seq, (name, role, step_unit) in enumerate(steps, start=1):
+                    approval_id += 1
+                    if status == "in_approval":
+                        state = (
+                            "approved"
+                            if seq == 1 and rng.random() < 0.5
+                            else ("pending" if seq <= 2 else "waiting")
+                        )
+                        if (
+                            seq == 2
+                            and approvals
+                            and approvals[-1].order_id == oid
+                            and approvals[-1].status == "pending"
+                        ):
+                            state = "waiting"
+                    elif status == "rejected":
+                        state = "rejected" if seq == len(steps) else "approved"
+                    elif status == "returned":
+                        state = "returned" if seq == 1 else "waiting"
+                    elif status == "cancelled":
+                        state = "cancelled"
+                    else:
+                        state = "approved"
+                    decided = state in ("approved", "rejected", "returned")
+                    approvals.append(
+                        OrderApproval(
+                            id=approval_id,
+                            order_id=oid,
+                            round=1,
+                            seq=seq,
+                            name=name,
+                            role=role,
+                            unit_id=step_unit,
+                            status=state,
+                            decided_at=created + dt.timedelta(hours=2 + seq) if decided else None,
+                            decided_by_id=plan.user_id(step_unit, 2 if role == "unit_head" else 3)
+                            if decided and step_unit != 1
+                            else None,
+                        )
+                    )
+            for action, to_status in [("create", "draft"), ("submit", "in_approval")][
+                : 1 if status == "draft" else 2
+            ]:
+                history_id += 1
+                history.append(
+                    OrderHistory(
+                        id=history_id,
+                        order_id=oid,
+                        action=action,
+                        from_status="",
+                        to_status=to_status,
+                        actor_id=clerk,
+                        actor_role="asset_clerk",
+                        occurred_at=created,
+                    )
+                )
+            if kind == "intake":
+                details.append(IntakeOrder(order_id=oid, warehouse=warehouse, source="idle"))
+            elif kind == "allocation":
+                details.append(
+                    AllocationOrder(order_id=oid, warehouse=warehouse, mode="items", purpose="工作需要")
+                )
+            else:
+                details.append(
+                    LoanOrder(
+                        order_id=oid,
+                        warehouse=warehouse,
+                        purpose="临时借用",
+                        due_on=created.date() + dt.timedelta(days=30),
+                    )
+                )
+        Order.objects.bulk_create(orders, batch_size=5000)
+        OrderLine.objects.bulk_create(lines, batch_size=5000)
+        OrderApproval.objects.bulk_create(approvals, batch_size=5000)
+        OrderHistory.objects.bulk_create(history, batch_size=5000)
+        for model in (IntakeOrder, AllocationOrder, LoanOrder):
+            model.objects.bulk_create([d for d in details if isinstance(d, model)], batch_size=5000)
+        with connection.cursor() as cursor:
+            for table in (
+                "workflow_order",
+                "workflow_orderline",
+                "workflow_orderapproval",
+                "workflow_orderhistory",
+            ):
+                reset_sequence(cursor, table)
+            mark(cursor, "orders")
+    log(f"orders: {len(orders):,} orders, {len(lines):,} lines, {len(approvals):,} approval steps")
 
 
 def workflow_order_model():  # type: ignore[no-untyped-def]
@@ -719,13 +945,13 @@ def main() -> int:
     from gongwucang.assets.models import Category
 
     with connection.cursor() as cursor:
-        done = done_steps(cursor.cursor)
+        done = done_steps(cursor)
         cursor.execute("SELECT value FROM bench_scale_facts WHERE name = 'args'")
         row = cursor.fetchone()
         wanted = {k: v for k, v in vars(args).items() if k not in ("database_url", "fresh")}
         if row and row[0] != wanted:
             raise SystemExit(f"the database holds data made with {row[0]}; use --fresh to start again")
-        fact(cursor.cursor, "args", wanted)
+        fact(cursor, "args", wanted)
     plan = Plan(args)
     if "org" not in done:
         step_org(plan)
@@ -739,25 +965,23 @@ def main() -> int:
         step_sequences(plan)
     busy = busy_cards(plan, index[0])
     with connection.cursor() as cursor:
-        fact(cursor.cursor, "busy_cards", busy)
+        fact(cursor, "busy_cards", busy)
     for month in range(args.months):
         if f"events:{month}" not in done:
             step_events(plan, index[0], index[1], month, busy)
             log(f"events: month {month + 1} of {args.months}")
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT setval(pg_get_serial_sequence('assets_assetevent', 'id'), "
-            "(SELECT max(id) FROM assets_assetevent))"
-        )
+        reset_sequence(cursor, "assets_assetevent")
     if workflow_order_model() is None:
         log("orders: skipped — the workflow app has no Order model yet")
     elif "orders" not in done:
-        log("orders: the workflow app has an Order model, but this generator does not fill it yet")
-    tune_database(args.database_url)
+        step_orders(plan, index[0])
+    if connection.vendor == "postgresql":
+        tune_database(args.database_url)
     if "analyze" not in done:
         with connection.cursor() as cursor:
-            cursor.execute("VACUUM (ANALYZE)")
-            mark(cursor.cursor, "analyze")
+            cursor.execute("VACUUM (ANALYZE)" if connection.vendor == "postgresql" else "ANALYZE")
+            mark(cursor, "analyze")
         log("vacuum analyze: done")
     log(f"finished in {time.perf_counter() - started:.0f} s")
     return 0

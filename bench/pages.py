@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import GunicornServer, HttpSession, Result, http_timed, report, setup_django
 from make_scale_data import SCALE_DATABASE_URL
 
+EMBEDDED_DATABASE_URL = "sqlite:////tmp/gwc-bench-embedded/gongwucang.sqlite3"
 PAGE_SIZE = 20
 DEEP_PAGE = 500
 SORTS = [
@@ -158,7 +159,18 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--json")
     parser.add_argument("--only", help="measure only this group (list, list500, search, detail, home, inbox)")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help=f"the embedded mode: SQLite (default {EMBEDDED_DATABASE_URL}, made by make_scale_data.py "
+        "--database-url sqlite:///… --cards 100000 …); list and search p95 ≤ 200 ms",
+    )
     args = parser.parse_args()
+    if args.embedded:
+        os.environ["GWC_BENCH_EMBEDDED"] = "1"
+        if args.database_url == os.environ.get("SCALE_DATABASE_URL", SCALE_DATABASE_URL):
+            args.database_url = EMBEDDED_DATABASE_URL
+        TARGETS_MS.update(list=200, list500=200, search=200)
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ["DATABASE_URL"] = args.database_url
     setup_django(args.database_url)
@@ -190,7 +202,12 @@ def main() -> int:
     connection.close()
 
     measured: list[dict] = []
-    raw = psycopg.connect(args.database_url.replace("postgres://", "postgresql://"), autocommit=True)
+    if args.embedded:
+        import sqlite3
+
+        raw = sqlite3.connect(args.database_url.removeprefix("sqlite:///"), isolation_level=None)
+    else:
+        raw = psycopg.connect(args.database_url.replace("postgres://", "postgresql://"), autocommit=True)
     with GunicornServer(args.database_url) as base_url:
         sessions = {}
         for who, user in people.items():
@@ -239,7 +256,7 @@ def main() -> int:
             worst_p95 = max(rows, key=lambda m: m["p95"])
             worst_ratio = max(rows, key=lambda m: m["ratio"])
             p95_ok = worst_p95["p95"] * 1000 <= target_ms
-            ratio_ok = worst_ratio["ratio"] <= RATIO_TARGET
+            ratio_ok = worst_ratio["ratio"] <= RATIO_TARGET or args.embedded  # a PostgreSQL target
             pooled = [s * 1000 for m in rows for s in m["page"]]
             pooled_bare = [s * 1000 for m in rows for s in m["bare"]]
             note = (
@@ -251,7 +268,8 @@ def main() -> int:
             results.append(
                 Result(
                     figure=f"{names[group]} · {'大单位资产管理员' if who == 'clerk' else '财政（全区域）'}",
-                    target=f"every variant p95 ≤ {target_ms} ms, ≤ {RATIO_TARGET:g}× bare SQL",
+                    target=f"every variant p95 ≤ {target_ms} ms"
+                    + ("" if args.embedded else f", ≤ {RATIO_TARGET:g}× bare SQL"),
                     unit="ms",
                     samples=pooled,
                     ratio=statistics.median(m["ratio"] for m in rows),
@@ -261,9 +279,12 @@ def main() -> int:
             )
     for r in results:
         print(f"  {r.figure}: {r.note}")
-    code = report(
-        "Everyday pages over HTTP (gunicorn, 2 workers, PostgreSQL, 1,000,000 cards)", results, args.json
+    title = (
+        "Embedded mode: pages over HTTP (gunicorn, 2 workers, SQLite, 100,000 cards)"
+        if args.embedded
+        else "Everyday pages over HTTP (gunicorn, 2 workers, PostgreSQL, 1,000,000 cards)"
     )
+    code = report(title, results, args.json)
     if args.json:
         data = json.loads(Path(args.json).read_text(encoding="utf-8"))
         data["variants"] = [{k: v for k, v in m.items() if k not in ("page", "bare")} for m in measured]
