@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from gongwucang.accounting import hooks as accounting_hooks
 from gongwucang.core.dates import local_today
 from gongwucang.core.money import MoneyError, yuan_to_fen
 from gongwucang.org.models import Unit, User
@@ -201,6 +202,7 @@ def asset_register(
     asset.asset_no = asset_no or next_asset_no(unit=owner_unit, year=local_today().year)
     asset.search_text = _search_text(asset)
     _validate(asset)
+    accounting_hooks.card_registering(asset=asset)  # closed-period guard (accounting)
     asset.save()
     asset.book = AssetBook.objects.create(
         asset=asset,
@@ -208,6 +210,7 @@ def asset_register(
         accumulated_depreciation_fen=accumulated_fen,
         months_depreciated=months_depreciated,
     )
+    accounting_hooks.card_registered(asset=asset)  # depreciation basis for off-schedule opening values
     record_event(
         asset=asset,
         event_type=event_type,
@@ -279,6 +282,7 @@ def _change(
     asset.save()
     if "original_value_fen" in new:
         book.save(update_fields=["original_value_fen"])
+    accounting_hooks.card_changed(asset=asset, old=old, new=new)  # closed periods, basis, holder
     if event_type is None:
         if set(new) == {"status"}:
             event_type = EventType.STATUS_CHANGED
