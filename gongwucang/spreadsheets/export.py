@@ -324,7 +324,13 @@ def iter_xlsx(
 ) -> Iterator[bytes]:
     """The workbook as a stream of bytes, produced while `rows` is consumed (constant memory)."""
     pipe = _Pipe()
-    archive = zipfile.ZipFile(pipe, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1, allowZip64=True)
+    archive = zipfile.ZipFile(
+        pipe,  # type: ignore[call-overload]
+        "w",
+        compression=zipfile.ZIP_DEFLATED,
+        compresslevel=1,
+        allowZip64=True,
+    )
     archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
     archive.writestr("_rels/.rels", _ROOT_RELS)
     archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)

@@ -57,13 +57,15 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
     for person in User.objects.filter(unit_id__in=unit_ids, is_active=True).only(
         "id", "username", "full_name", "unit_id"
     ):
-        ref = Ref(person.pk, str(person))
+        if person.unit_id is None:
+            continue
+        person_ref = Ref(person.pk, str(person))
         keys = {normalise_name(person.username)}
         if person.full_name:
             keys.add(normalise_name(person.full_name))
         for key in keys:
             slot = (person.unit_id, key)
-            people[slot] = AMBIGUOUS if slot in people and people[slot].id != person.pk else ref
+            people[slot] = AMBIGUOUS if slot in people and people[slot].id != person.pk else person_ref
     default = UnitRef(unit.pk, str(unit), unit.code, scope.can_write(unit.pk))
     return Lookups(
         categories=categories,

@@ -195,11 +195,11 @@ def _detect_encoding(path: Path) -> str:
         except UnicodeDecodeError:
             pass
         handle.seek(0)
-        decoder = codecs.getincrementaldecoder("gb18030")()
+        gb_decoder = codecs.getincrementaldecoder("gb18030")()
         try:
             while block := handle.read(READ_BLOCK):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
+                gb_decoder.decode(block)
+            gb_decoder.decode(b"", final=True)
         except UnicodeDecodeError as exc:
             raise FileRefused(
                 "无法识别 CSV 文件的编码：既不是 UTF-8 也不是 GB18030/GBK。请在 Excel 中另存为"
@@ -735,8 +735,8 @@ def _load_slice(xlsx: _Xlsx, prefix: bytes, piece: _Slice, sheet_name: str) -> t
     if start is None:
         return 0, []
     if start[1]:
-        pad = [None] * start[1]
-        data = [pad + row for row in data]
+        pad: list[Any] = [None] * start[1]
+        data = [pad + list(row) for row in data]  # type: ignore[misc]
     return start[0] + (0 if explicit else piece.first_row), data
 
 
