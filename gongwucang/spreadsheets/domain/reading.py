@@ -21,6 +21,7 @@ import io
 import posixpath
 import queue
 import re
+import struct
 import threading
 import zipfile
 import zlib
@@ -301,6 +302,12 @@ def _open_xls(path: Path, limits: ReadLimits) -> Table:
     )
     header_index, header = _header_or_refuse(name, data[:HEADER_SEARCH_ROWS], limits)
     _refuse_merged(merged, header_index)
+    formula = xls_formula_cells(path).get(name)
+    if formula is not None:
+        raise FileRefused(
+            f"工作表「{name}」的单元格 {column_letter(formula[1])}{formula[0] + 1} 是公式，不是数值。"
+            "导入只接受数值：请在 Excel 中全选后“复制 → 选择性粘贴 → 数值”，保存后再上传"
+        )
     body = data[header_index + 1 :]
     if len(body) > limits.max_rows:
         raise FileRefused(f"文件的数据行超过上限 {limits.max_rows:,} 行，请分成几个文件导入")
@@ -318,6 +325,99 @@ def _open_xls(path: Path, limits: ReadLimits) -> Table:
         estimated_rows=len(body),
         notes=notes,
     )
+
+
+# .xls formulas: python-calamine gives a formula cell's cached value and no sign that it is one, so
+# the BIFF8 records are scanned here: the OLE compound file's "Workbook" stream, then FORMULA,
+# ARRAY and SHRFMLA records, attributed to their sheet by the BOUNDSHEET offsets.
+_CFB_END = 0xFFFFFFFA  # sector numbers at or above this end a chain
+_FORMULA_RECORDS = frozenset({0x0006, 0x0221, 0x04BC})
+
+
+def _cfb_stream(data: bytes, wanted: tuple[str, ...] = ("Workbook", "Book")) -> bytes | None:
+    """The first stream named in `wanted` from an OLE compound file, or None if it cannot be found."""
+    if not data.startswith(CFB_MAGIC) or len(data) < 512:
+        return None
+    shift, mini_shift = struct.unpack_from("<HH", data, 0x1E)
+    size = 1 << shift
+    n_fat, first_dir = struct.unpack_from("<II", data, 0x2C)
+    cutoff, first_minifat, _n_minifat, first_difat, n_difat = struct.unpack_from("<IIIII", data, 0x38)
+    header = 512 if size == 512 else size  # version 4 files pad the header to one sector
+
+    def sector(number: int) -> bytes:
+        start = header + number * size
+        return data[start : start + size]
+
+    difat = [s for s in struct.unpack_from("<109I", data, 0x4C) if s < _CFB_END]
+    next_difat, guard = first_difat, 0
+    while next_difat < _CFB_END and guard < n_difat:
+        entries = struct.unpack(f"<{size // 4}I", sector(next_difat))
+        difat.extend(s for s in entries[:-1] if s < _CFB_END)
+        next_difat, guard = entries[-1], guard + 1
+    fat: list[int] = []
+    for number in difat[:n_fat]:
+        chunk = sector(number)
+        fat.extend(struct.unpack(f"<{len(chunk) // 4}I", chunk))
+
+    def chain(start: int, table: list[int]) -> list[int]:
+        out: list[int] = []
+        while start < _CFB_END and start < len(table) and len(out) <= len(table):
+            out.append(start)
+            start = table[start]
+        return out
+
+    directory = b"".join(sector(s) for s in chain(first_dir, fat))
+    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not entries:
+        return None
+    for entry in entries:
+        name_len, kind = struct.unpack_from("<HB", entry, 0x40)
+        name = entry[: max(name_len - 2, 0)].decode("utf-16-le", "replace")
+        if kind != 2 or name not in wanted:
+            continue
+        start, length = struct.unpack_from("<II", entry, 0x74)
+        if length >= cutoff:
+            return b"".join(sector(s) for s in chain(start, fat))[:length]
+        # A small stream lives in the mini stream (the root entry's stream, in 64-byte pieces).
+        root_start = struct.unpack_from("<I", entries[0], 0x74)[0]
+        mini_stream = b"".join(sector(s) for s in chain(root_start, fat))
+        minifat_bytes = b"".join(sector(s) for s in chain(first_minifat, fat))
+        minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
+        mini = 1 << mini_shift
+        return b"".join(mini_stream[m * mini : (m + 1) * mini] for m in chain(start, minifat))[:length]
+    return None
+
+
+def xls_formula_cells(path: Path) -> dict[str, tuple[int, int]]:
+    """Sheet name → (row, column), both 0-based, of its first formula cell, for an .xls file.
+    An unreadable structure gives {} (calamine has read the file already; nothing is guessed)."""
+    try:
+        stream = _cfb_stream(path.read_bytes())
+    except (OSError, struct.error, ValueError):
+        return {}
+    if not stream:
+        return {}
+    names_at: dict[int, str] = {}
+    found: dict[str, tuple[int, int]] = {}
+    current: str | None = None
+    pos, end = 0, len(stream)
+    try:
+        while pos + 4 <= end:
+            kind, length = struct.unpack_from("<HH", stream, pos)
+            body = stream[pos + 4 : pos + 4 + length]
+            if kind == 0x0085 and len(body) >= 8:  # BOUNDSHEET: offset of the sheet's BOF, then its name
+                offset = struct.unpack_from("<I", body, 0)[0]
+                count, flags = body[6], body[7]
+                raw = body[8 : 8 + (count * 2 if flags & 1 else count)]
+                names_at[offset] = raw.decode("utf-16-le" if flags & 1 else "latin-1", "replace")
+            elif kind == 0x0809:  # BOF: a sheet's records start here
+                current = names_at.get(pos)
+            elif kind in _FORMULA_RECORDS and current is not None and current not in found and length >= 4:
+                found[current] = struct.unpack_from("<HH", body, 0)
+            pos += 4 + length
+    except struct.error:
+        return found
+    return found
 
 
 def _short(exc: BaseException) -> str:

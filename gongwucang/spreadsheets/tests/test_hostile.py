@@ -9,7 +9,7 @@ import pytest
 
 from gongwucang.spreadsheets.domain.reading import CFB_MAGIC, FileRefused, ReadLimits, open_table
 
-from .helpers import HEADER, row, write_xlsx
+from .helpers import HEADER, row, write_xls, write_xlsx
 
 LIMITS = ReadLimits()
 
@@ -124,6 +124,23 @@ def test_formulas_instead_of_values(tmp_path) -> None:
     path = write_xlsx(tmp_path / "f.xlsx", [row("F-1"), [*row("F-2")[:6], "=G2*2", *row("F-2")[7:]]])
     message = refused(path)
     assert "单元格 G3是公式" in message and "选择性粘贴" in message
+
+
+def test_formulas_in_an_xls_are_found_too(tmp_path) -> None:
+    """calamine gives an .xls formula's cached value without saying it is one: the BIFF records are
+    scanned for it, and the refusal names the cell."""
+    formula_row = [*row("F-2")[:6], ("=", 13998), *row("F-2")[7:]]
+    path = write_xls(tmp_path / "f.xls", [row("F-1"), formula_row])
+    message = refused(path)
+    assert "单元格 G3 是公式" in message and "选择性粘贴" in message
+    # A formula on another sheet that holds no ledger does not matter.
+    other = write_xls(tmp_path / "g.xls", [row("G-1")], extra_sheets=[("计算", True, [["合计", ("=", 1)]])])
+    assert [r[1][0] for r in open_table(other, other.name, LIMITS).rows] == ["G-1"]
+
+
+def test_hidden_sheet_with_ledger_data_in_an_xls(tmp_path) -> None:
+    path = write_xls(tmp_path / "h.xls", [row("H-1")], extra_sheets=[("旧台账", False, [HEADER, row("H-9")])])
+    assert "隐藏的工作表「旧台账」" in refused(path)
 
 
 def test_not_a_ledger(tmp_path) -> None:

@@ -25,7 +25,7 @@ from gongwucang.spreadsheets.services import (
 from gongwucang.spreadsheets.workbooks import asset_export_rows, ledger_export_columns
 from gongwucang.spreadsheets.writer import _ASSET_COPY_COLUMNS
 
-from .helpers import HEADER, card, row, write_csv, write_xlsx
+from .helpers import HEADER, card, row, write_csv, write_xls, write_xlsx
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +110,25 @@ def test_dates_and_amounts_in_many_forms(world, tmp_path) -> None:
     )
     cards = Asset.objects.filter(asset_no__startswith="F-").select_related("book")
     assert {(a.acquired_on, a.book.original_value_fen) for a in cards} == {(dt.date(2024, 3, 15), 123450)}
+
+
+def test_xls_workbook_imports(world, tmp_path) -> None:
+    """An Excel 97-2003 ledger: text, numbers, dates written as text, a formula-free sheet."""
+    path = write_xls(
+        tmp_path / "旧台账.xls",
+        [
+            row("X-1", original=6999.5, accumulated=1166.5),
+            row("X-2", name="打印机", code="A02021000", life=60),
+        ],
+    )
+    result = run_import(
+        actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="旧台账.xls", commit=True
+    )
+    assert (result.created, result.errors, result.table.format) == (2, [], "xls")
+    laptop = Asset.objects.select_related("book").get(asset_no="X-1")
+    assert (laptop.book.original_value_fen, laptop.book.accumulated_depreciation_fen) == (699950, 116650)
+    assert laptop.acquired_on == dt.date(2024, 3, 15) and laptop.department.name == "办公室"
+    assert Asset.objects.get(asset_no="X-2").useful_life_months == 60
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030", "gbk"])
