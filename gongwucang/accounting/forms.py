@@ -114,7 +114,8 @@ class CalculatorForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control"}),
     )
     added = forms.DateField(
-        label=_("入账日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"})
+        label=_("入账日期"),
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"class": "form-control", "type": "date"}),
     )
     left = forms.DateField(
         label=_("减少日期（可选）"),
