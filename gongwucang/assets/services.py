@@ -277,12 +277,12 @@ def _change(
         return False
     asset.search_text = _search_text(asset)
     _validate(asset)
+    accounting_hooks.card_changed(asset=asset, old=old, new=new)  # closed periods, basis, holder
     asset.version += 1
     asset.updated_at = timezone.now()
     asset.save()
     if "original_value_fen" in new:
         book.save(update_fields=["original_value_fen"])
-    accounting_hooks.card_changed(asset=asset, old=old, new=new)  # closed periods, basis, holder
     if event_type is None:
         if set(new) == {"status"}:
             event_type = EventType.STATUS_CHANGED
