@@ -9,6 +9,8 @@ from collections.abc import Iterable
 from django.db import connection
 from django.db.models import Q, QuerySet
 
+from gongwucang.accounting.domain.periods import PeriodStatus
+from gongwucang.accounting.models import Period
 from gongwucang.assets.ledger import snapshot
 from gongwucang.assets.models import Asset, Category
 from gongwucang.core.dates import local_today
@@ -67,12 +69,18 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
             slot = (person.unit_id, key)
             people[slot] = AMBIGUOUS if slot in people and people[slot].id != person.pk else person_ref
     default = UnitRef(unit.pk, str(unit), unit.code, scope.can_write(unit.pk))
+    closed_months = frozenset(
+        Period.objects.filter(region_id=unit.region_id, status=PeriodStatus.CLOSED).values_list(
+            "month", flat=True
+        )
+    )
     return Lookups(
         categories=categories,
         units=units,
         departments=departments,
         people=people,
         default_unit=default,
+        closed_months=closed_months,
         today=local_today(),
         date1904=date1904,
     )

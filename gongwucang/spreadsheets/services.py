@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import queue
+import re
 import secrets
 import threading
 import time
@@ -26,7 +27,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
 
 from gongwucang.assets.exceptions import AssetNotWritable
@@ -232,6 +233,7 @@ class _Run:
         self.seen_numbers: dict[str, int] = {}
         self.writer: CardWriter | None = None
         self.t_read = self.t_check = self.t_write = self.t_wait = 0.0
+        self.closed_months: frozenset[Any] = frozenset()
         self.lock = threading.Lock()  # the result is added to by the reading and the writing thread
 
     def _errors(self, errors: list[CellError]) -> None:
@@ -256,6 +258,7 @@ class _Run:
             raise FileRefused(str(exc)) from exc
         result.plan = plan
         lookups = selectors.build_lookups(actor=self.actor, unit=self.unit)
+        self.closed_months = lookups.closed_months
         checker = RowChecker(plan, lookups)
         self.progress.total = table.estimated_rows or 0
         if self.commit:
@@ -264,6 +267,7 @@ class _Run:
                 region_id=self.unit.region_id,
                 reference=self.reference,
                 note=f"导入 {self.reference}",
+                reserved=self.seen_numbers,
             )
         rows = table.rows
         clock = time.perf_counter
@@ -359,10 +363,27 @@ class _Run:
         )
         writes: list[ParsedRow] = []
         updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
+        issued = self.writer.issued if self.writer is not None else {}
         for parsed in batch:
+            if parsed.asset_no in issued:
+                # A number typed here that an earlier row without one was given meanwhile: two
+                # different rows must not become one card.
+                first = issued[parsed.asset_no]
+                self._errors(
+                    [
+                        CellError(
+                            parsed.row,
+                            plan.header_of("asset_no"),
+                            parsed.asset_no,
+                            f"该编号已自动分配给本文件第 {first} 行（该行未填资产编号）。请改用其他编号，"
+                            f"或为第 {first} 行填写编号",
+                        )
+                    ]
+                )
+                continue
             found = existing.get(parsed.asset_no) if parsed.asset_no else None
             if found is None:
-                errors = check_new(parsed, plan)
+                errors = check_new(parsed, plan, self.closed_months)
                 if errors:
                     self._errors(errors)
                     continue
@@ -371,7 +392,7 @@ class _Run:
                 writes.append(parsed)
                 continue
             info, asset = found
-            errors = check_update(parsed, info, plan)
+            errors = check_update(parsed, info, plan, self.closed_months)
             if errors:
                 self._errors(errors)
                 continue
@@ -517,6 +538,13 @@ def run_import(
             progress=progress,
         )
         result = checker.run()
+        # Errors only the commit can meet (a typed number issued meanwhile to a row without one)
+        # are not in the dry run: keep them.
+        extra = [e for e in runner.result.errors if e not in result.errors]
+        if extra:
+            result.errors = sorted(result.errors + extra, key=lambda e: int(e[0]))
+            result.rows_error += len({e[0] for e in extra})
+            result.errors_total += len(extra)
         raise ImportFailed(result) from None
 
 
@@ -642,6 +670,16 @@ def asset_import_commit(
         job.status, job.message, job.stage = ImportStatus.REFUSED, str(exc), ""
         job.save()
         return job
+    except DatabaseError as exc:
+        # A rule the database holds and the cell checks do not know of (e.g. a booking date in a
+        # closed accounting period, or a number issued meanwhile by someone else): the transaction
+        # is rolled back; the database's own message says why.
+        job.refresh_from_db()
+        _clear_progress_file(job.pk)
+        job.status, job.stage = ImportStatus.FAILED, ""
+        job.message = f"数据库拒绝了这次导入，没有写入任何数据：{_database_reason(exc)}"
+        job.save()
+        return job
     job.refresh_from_db()
     _clear_progress_file(job.pk)
     _store(job, result)
@@ -652,6 +690,25 @@ def asset_import_commit(
     job.message = ""
     job.save()
     return job
+
+
+_DUPLICATE_NUMBER = re.compile(r"\(asset_no\)=\(([^)]*)\)|assets_asset\.asset_no")
+
+
+def _database_reason(exc: DatabaseError) -> str:
+    """Why the database refused, for the user: our triggers speak Chinese already; a duplicate
+    asset number (a number typed further down the file that an earlier row without a number was
+    given meanwhile) is said in Chinese; anything else is quoted."""
+    text = str(exc.__cause__ or exc).strip()
+    duplicate = _DUPLICATE_NUMBER.search(text)
+    if duplicate:
+        number = f"「{duplicate.group(1)}」" if duplicate.group(1) else ""
+        return (
+            f"资产编号{number}已被使用（文件中靠前的无编号行已按本单位规则自动编号为它）。"
+            "请为文件中写有该编号的行改用其他编号，或把无编号的行都填上编号，然后重新上传。"
+        )
+    first = (text.splitlines() or ["未知原因"])[0][:300]
+    return f"{first}。请改正后重新上传。"
 
 
 def _mark_committing(job: AssetImport, *, actor: User, mode: str) -> None:

@@ -209,7 +209,9 @@ def _yuan(fen: int | None) -> str | None:
 class CardWriter:
     """Collects new cards and updates; flush() writes them. Call inside transaction.atomic()."""
 
-    def __init__(self, *, actor: Any, region_id: int, reference: str, note: str = "") -> None:
+    def __init__(
+        self, *, actor: Any, region_id: int, reference: str, note: str = "", reserved: Any = frozenset()
+    ) -> None:
         if not connection.in_atomic_block:
             raise RuntimeError("CardWriter must run inside the import's transaction")
         self.actor_id = getattr(actor, "pk", None)
@@ -224,6 +226,9 @@ class CardWriter:
         self.use_copy = connection.vendor == "postgresql"
         self.update_events: list[AssetEvent] = []
         self.text = _CardText()
+        # Numbers the file itself gives (seen so far): never issued to a row without a number.
+        self.reserved = reserved
+        self.issued: dict[str, int] = {}  # number given to a row without one → that row
 
     # ---------------------------------------------------------------- new cards
     def add_new(self, parsed: ParsedRow) -> None:
@@ -266,10 +271,12 @@ class CardWriter:
                 candidates = [format_asset_no(unit.code, year, seq.last_value + i + 1) for i in range(want)]
                 seq.last_value += want
                 taken = set(Asset.objects.filter(asset_no__in=candidates).values_list("asset_no", flat=True))
+                taken.update(c for c in candidates if c in self.reserved)  # typed in this file
                 issued.extend(c for c in candidates if c not in taken)  # never reuse, skip what exists
             seq.save(update_fields=["last_value"])
             for parsed, number in zip(group, issued, strict=True):
                 parsed.asset_no = number
+                self.issued[number] = parsed.row
 
     def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str, str]:
         """(card fields, original, accumulated, months, snapshot JSON, search text) of a new card."""

@@ -85,6 +85,7 @@ class Lookups:
     default_unit: UnitRef
     today: dt.date
     date1904: bool = False
+    closed_months: frozenset[dt.date] = frozenset()  # first days of the region's closed periods (结账)
 
 
 @dataclass(frozen=True)
@@ -424,9 +425,30 @@ class RowChecker:
         )
 
 
-def check_new(parsed: ParsedRow, plan: ColumnPlan) -> list[CellError]:
+def _closed_month_error(
+    parsed: ParsedRow, plan: ColumnPlan, when: dt.date, closed_months: frozenset[dt.date]
+) -> CellError | None:
+    if when.replace(day=1) not in closed_months:
+        return None
+    key = "booked_on" if plan.has("booked_on") and "booked_on" in parsed.values else "acquired_on"
+    return CellError(
+        parsed.row,
+        plan.header_of(key),
+        when.isoformat(),
+        f"入账日期所在的会计期间 {when:%Y-%m} 已结账，不能在该期间登记或变更资产（请改为未结账的月份）",
+    )
+
+
+def check_new(
+    parsed: ParsedRow, plan: ColumnPlan, closed_months: frozenset[dt.date] = frozenset()
+) -> list[CellError]:
     """Rules that hold only for a card that does not exist yet."""
     errors: list[CellError] = []
+    booked = parsed.values.get("booked_on") or parsed.values.get("acquired_on")
+    if closed_months and booked is not None:
+        closed = _closed_month_error(parsed, plan, booked, closed_months)
+        if closed is not None:
+            errors.append(closed)
     if not parsed.owner_unit.writable:
         errors.append(
             CellError(
@@ -463,9 +485,19 @@ class Existing:
     snapshot: dict[str, Any]  # assets.ledger.snapshot() of the card
 
 
-def check_update(parsed: ParsedRow, existing: Existing, plan: ColumnPlan) -> list[CellError]:
+def check_update(
+    parsed: ParsedRow, existing: Existing, plan: ColumnPlan, closed_months: frozenset[dt.date] = frozenset()
+) -> list[CellError]:
     """Rules for a row that names an existing card (matched by asset no.)."""
     errors: list[CellError] = []
+    booked = parsed.values.get("booked_on")
+    old_booked = existing.snapshot.get("booked_on")
+    if closed_months and booked is not None and old_booked and booked.isoformat() != old_booked:
+        for when in (dt.date.fromisoformat(old_booked), booked):
+            closed = _closed_month_error(parsed, plan, when, closed_months)
+            if closed is not None:
+                errors.append(closed)
+                break
     where = plan.header_of("asset_no")
     if not existing.writable:
         return [CellError(parsed.row, where, parsed.asset_no, "该资产编号已被您无权修改的单位使用")]
