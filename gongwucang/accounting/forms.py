@@ -95,7 +95,6 @@ class SummaryForm(forms.Form):
         field = self.fields["unit"]
         field.queryset = units  # type: ignore[attr-defined]
         field.empty_label = _("全区域") if whole_region else None  # type: ignore[attr-defined]
-        field.required = not whole_region
 
 
 class CalculatorForm(forms.Form):

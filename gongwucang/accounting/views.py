@@ -257,18 +257,15 @@ def _summary(request: AuthedRequest):  # type: ignore[no-untyped-def]
     scope = scope_for(request.user)
     whole = selectors.reads_whole_region(scope, region.pk)
     units = scope.readable_units().filter(region=region).order_by("tree_path")
-    form = SummaryForm(request.GET or None, units=units, whole_region=whole)
+    bound = any(request.GET.get(key) for key in ("unit", "subtree", "month"))
+    form = SummaryForm(request.GET if bound else None, units=units, whole_region=whole)
     unit = subtree = month = None
-    if request.GET and form.is_valid():
-        unit, subtree, month = (
-            form.cleaned_data["unit"],
-            form.cleaned_data["subtree"],
-            form.cleaned_data["month"],
-        )
-    elif request.GET and "unit" in form.errors:
+    if bound and form.is_valid():
+        unit, subtree, month = form.cleaned_data["unit"], form.cleaned_data["subtree"], form.cleaned_data["month"]
+    elif bound and request.GET.get("unit") and "unit" in form.errors:
         raise Http404  # a unit outside the actor's scope does not exist for them
     if unit is None and not whole:
-        unit = units.first()
+        unit = units.first()  # a unit-level reader's own unit
     if unit is None and not whole:
         raise Http404
     try:
