@@ -42,16 +42,14 @@ def _finance_regions(user: Any) -> list[int]:
 
 
 def _finance_todos(user: Any) -> list[TodoItem]:
-    """Finance: last month still to post, or a posted month still to close."""
+    """Finance: last month still to post or to close; this month, once posted, to close."""
     todos: list[TodoItem] = []
-    last_month = add_months(month_of(local_today()), -1)
+    this_month = month_of(local_today())
+    last_month = add_months(this_month, -1)
     for region_id in _finance_regions(user):
-        periods = {
-            p.month: p
-            for p in Period.objects.filter(region_id=region_id, month__gte=add_months(last_month, -1))
-        }
+        periods = {p.month: p for p in Period.objects.filter(region_id=region_id, month__gte=last_month)}
         url = f"{reverse('accounting:periods')}?region={region_id}"
-        last = periods.get(last_month)
+        last, current = periods.get(last_month), periods.get(this_month)
         if last is None or last.status == PeriodStatus.OPEN:
             todos.append(
                 TodoItem(_("计提 %(m)s 的折旧") % {"m": month_label(last_month)}, url, kind="accounting")
@@ -61,6 +59,14 @@ def _finance_todos(user: Any) -> list[TodoItem]:
                 TodoItem(
                     _("结账 %(m)s") % {"m": month_label(last_month)},
                     reverse("accounting:period", args=[last.pk]),
+                    kind="accounting",
+                )
+            )
+        elif current is not None and current.status == PeriodStatus.POSTED:
+            todos.append(
+                TodoItem(
+                    _("结账 %(m)s") % {"m": month_label(this_month)},
+                    reverse("accounting:period", args=[current.pk]),
                     kind="accounting",
                 )
             )

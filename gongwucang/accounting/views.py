@@ -261,7 +261,11 @@ def _summary(request: AuthedRequest):  # type: ignore[no-untyped-def]
     form = SummaryForm(request.GET if bound else None, units=units, whole_region=whole)
     unit = subtree = month = None
     if bound and form.is_valid():
-        unit, subtree, month = form.cleaned_data["unit"], form.cleaned_data["subtree"], form.cleaned_data["month"]
+        unit, subtree, month = (
+            form.cleaned_data["unit"],
+            form.cleaned_data["subtree"],
+            form.cleaned_data["month"],
+        )
     elif bound and request.GET.get("unit") and "unit" in form.errors:
         raise Http404  # a unit outside the actor's scope does not exist for them
     if unit is None and not whole:

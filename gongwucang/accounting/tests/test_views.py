@@ -19,8 +19,19 @@ pytestmark = pytest.mark.django_db
 D = dt.date
 NOV = D(2026, 11, 1)
 
-ROLES = ["clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper", "clerk_oth", "nobody",
-         "anonymous", "finance_elsewhere"]
+ROLES = [
+    "clerk_sch",
+    "head_sch",
+    "supervisor",
+    "finance",
+    "auditor",
+    "admin",
+    "keeper",
+    "clerk_oth",
+    "nobody",
+    "anonymous",
+    "finance_elsewhere",
+]
 IN_REGION = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin", "keeper", "clerk_oth"}
 READERS_OF_SCH = {"clerk_sch", "head_sch", "supervisor", "finance", "auditor", "admin"}
 FINANCE = {"finance"}
@@ -29,10 +40,23 @@ FINANCE = {"finance"}
 @pytest.fixture
 def books(world):
     """Two units with cards, November posted."""
-    sch = make_asset(actor=world.clerk_sch, unit=world.SCH, original_value="5999.00", acquired_on=D(2026, 3, 15),
-                     useful_life_months=72, name="台式计算机")
-    oth = make_asset(actor=world.clerk_oth, unit=world.OTH, original_value="1200.00", acquired_on=D(2026, 3, 15),
-                     useful_life_months=12, name="打印机", category_code="A02021000")
+    sch = make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        original_value="5999.00",
+        acquired_on=D(2026, 3, 15),
+        useful_life_months=72,
+        name="台式计算机",
+    )
+    oth = make_asset(
+        actor=world.clerk_oth,
+        unit=world.OTH,
+        original_value="1200.00",
+        acquired_on=D(2026, 3, 15),
+        useful_life_months=12,
+        name="打印机",
+        category_code="A02021000",
+    )
     depreciation_post(actor=world.finance, region=world.region, month=NOV)
     return {"sch": sch, "oth": oth, "period": Period.objects.get(region=world.region, month=NOV)}
 
@@ -76,15 +100,19 @@ def test_period_list_of_another_region(client, world, books, role):
 def test_post_button(client, world, books, role, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         response = login(client, world, role).post(
-            reverse("accounting:post") + f"?region={world.region.pk}", {"month": "2026-12"})
+            reverse("accounting:post") + f"?region={world.region.pk}", {"month": "2026-12"}
+        )
     assert response.status_code == expect(role, FINANCE, ok=302)
-    assert Period.objects.filter(month=D(2026, 12, 1), status=PeriodStatus.POSTED).exists() == (role in FINANCE)
+    assert Period.objects.filter(month=D(2026, 12, 1), status=PeriodStatus.POSTED).exists() == (
+        role in FINANCE
+    )
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_request_page(client, world, books, role):
-    request = PostingRequest.objects.create(region=world.region, month=NOV, requested_by=world.finance,
-                                            months_total=1)
+    request = PostingRequest.objects.create(
+        region=world.region, month=NOV, requested_by=world.finance, months_total=1
+    )
     response = login(client, world, role).get(reverse("accounting:request", args=[request.pk]))
     assert response.status_code == expect(role, IN_REGION)
 
@@ -122,8 +150,9 @@ def test_close(client, world, books, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_reopen(client, world, books, role):
     period_close(actor=world.finance, period_id=books["period"].pk)
-    response = login(client, world, role).post(reverse("accounting:period_reopen", args=[books["period"].pk]),
-                                               {"reason": "补登一张卡片"})
+    response = login(client, world, role).post(
+        reverse("accounting:period_reopen", args=[books["period"].pk]), {"reason": "补登一张卡片"}
+    )
     assert response.status_code == expect(role, FINANCE, ok=302)
     books["period"].refresh_from_db()
     assert (books["period"].status == PeriodStatus.POSTED) == (role in FINANCE)
@@ -140,14 +169,17 @@ def test_summary_of_the_school(client, world, books, role):
     url = reverse("accounting:summary") + f"?region={world.region.pk}&unit={world.SCH.pk}"
     response = login(client, world, role).get(url)
     assert response.status_code == expect(role, READERS_OF_SCH)
-    export = client.get(reverse("accounting:summary_export") + f"?region={world.region.pk}&unit={world.SCH.pk}")
+    export = client.get(
+        reverse("accounting:summary_export") + f"?region={world.region.pk}&unit={world.SCH.pk}"
+    )
     assert export.status_code == expect(role, READERS_OF_SCH)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_calculator(client, world, role):
     response = login(client, world, role).get(
-        reverse("accounting:calculator") + "?cost=5999.00&life_months=72&added=2026-03-15")
+        reverse("accounting:calculator") + "?cost=5999.00&life_months=72&added=2026-03-15"
+    )
     assert response.status_code == (302 if role == "anonymous" else 200)
 
 
@@ -169,12 +201,18 @@ def test_card_workload(client, world, books, role):
 
 
 def test_finance_posts_and_sees_the_progress(client, world, django_capture_on_commit_callbacks):
-    make_asset(actor=world.clerk_sch, unit=world.SCH, original_value="5999.00", acquired_on=D(2026, 3, 15),
-               useful_life_months=72)
+    make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        original_value="5999.00",
+        acquired_on=D(2026, 3, 15),
+        useful_life_months=72,
+    )
     client.force_login(world.finance)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("accounting:post") + f"?region={world.region.pk}",
-                               {"month": "2026-11", "catch_up": ""})
+        response = client.post(
+            reverse("accounting:post") + f"?region={world.region.pk}", {"month": "2026-11", "catch_up": ""}
+        )
     request = PostingRequest.objects.get()
     assert response["Location"] == reverse("accounting:request", args=[request.pk])
     assert request.status == RequestStatus.SUCCEEDED and request.cards == 1 and request.total_fen == 8332
@@ -184,11 +222,19 @@ def test_finance_posts_and_sees_the_progress(client, world, django_capture_on_co
 
 
 def test_progress_partial_polls_until_finished(client, world):
-    request = PostingRequest.objects.create(region=world.region, month=NOV, requested_by=world.finance,
-                                            months_total=2, months_done=1, status=RequestStatus.RUNNING,
-                                            message="正在计提 2026-11（第 2/2 期）")
+    request = PostingRequest.objects.create(
+        region=world.region,
+        month=NOV,
+        requested_by=world.finance,
+        months_total=2,
+        months_done=1,
+        status=RequestStatus.RUNNING,
+        message="正在计提 2026-11（第 2/2 期）",
+    )
     client.force_login(world.finance)
-    partial = client.get(reverse("accounting:request", args=[request.pk]), HTTP_HX_REQUEST="true").content.decode()
+    partial = client.get(
+        reverse("accounting:request", args=[request.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert 'hx-trigger="every 1s"' in partial and "50%" in partial and "<html" not in partial
 
 
@@ -196,12 +242,14 @@ def test_posting_out_of_order_is_explained_and_nothing_recorded(client, world):
     make_asset(actor=world.clerk_sch, unit=world.SCH)
     depreciation_post(actor=world.finance, region=world.region, month=D(2026, 9, 1))
     client.force_login(world.finance)
-    response = client.post(reverse("accounting:post") + f"?region={world.region.pk}", {"month": "2026-11"},
-                           follow=True)
+    response = client.post(
+        reverse("accounting:post") + f"?region={world.region.pk}", {"month": "2026-11"}, follow=True
+    )
     assert "2026-10 尚未计提折旧" in response.content.decode()
     assert not PostingRequest.objects.exists()
-    response = client.post(reverse("accounting:post") + f"?region={world.region.pk}", {"month": "11/2026"},
-                           follow=True)
+    response = client.post(
+        reverse("accounting:post") + f"?region={world.region.pk}", {"month": "11/2026"}, follow=True
+    )
     assert "年-月" in response.content.decode()
 
 
@@ -212,8 +260,9 @@ def test_close_and_reopen_from_the_period_page(client, world, books):
     client.post(reverse("accounting:period_close", args=[books["period"].pk]))
     page = client.get(url).content.decode()
     assert "已结账" in page and "反结账" in page
-    response = client.post(reverse("accounting:period_reopen", args=[books["period"].pk]), {"reason": ""},
-                           follow=True)
+    response = client.post(
+        reverse("accounting:period_reopen", args=[books["period"].pk]), {"reason": ""}, follow=True
+    )
     assert "请填写反结账的原因" in response.content.decode()
     client.post(reverse("accounting:period_reopen", args=[books["period"].pk]), {"reason": "补登捐赠电脑"})
     assert PeriodEvent.objects.get(kind="reopened").reason == "补登捐赠电脑"
@@ -221,8 +270,14 @@ def test_close_and_reopen_from_the_period_page(client, world, books):
 
 
 def test_supervisor_sees_the_subtree(client, world, books):
-    cln = make_asset(actor=world.clerk_cln, unit=world.CLN, name="B超机", original_value="90000.00",
-                     acquired_on=D(2026, 11, 2), useful_life_months=60)
+    cln = make_asset(
+        actor=world.clerk_cln,
+        unit=world.CLN,
+        name="B超机",
+        original_value="90000.00",
+        acquired_on=D(2026, 11, 2),
+        useful_life_months=60,
+    )
     depreciation_post(actor=world.finance, region=world.region, month=NOV)
     client.force_login(world.supervisor)
     html = client.get(reverse("accounting:period", args=[books["period"].pk])).content.decode()
@@ -236,9 +291,18 @@ def test_supervisor_sees_the_subtree(client, world, books):
 
 
 def test_value_summary_by_class_for_the_region(client, world, books):
-    make_asset(actor=world.clerk_sch, unit=world.SCH, name="办公桌", category_code="A05010100",
-               original_value="1800.00", acquired_on=D(2026, 11, 3), useful_life_months=180)
-    make_asset(actor=world.clerk_sch, unit=world.SCH, name="档案", category_code="A04000000", original_value="500.00")
+    make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        name="办公桌",
+        category_code="A05010100",
+        original_value="1800.00",
+        acquired_on=D(2026, 11, 3),
+        useful_life_months=180,
+    )
+    make_asset(
+        actor=world.clerk_sch, unit=world.SCH, name="档案", category_code="A04000000", original_value="500.00"
+    )
     client.force_login(world.auditor)
     response = client.get(reverse("accounting:summary") + "?month=2026-11")
     rows = {row.code: row for row in response.context["summary"].rows}
@@ -274,11 +338,15 @@ def test_card_page_shows_the_panel_and_the_entries(client, world, books):
 
 def test_calculator_partial(client, world):
     client.force_login(world.clerk_sch)
-    html = client.get(reverse("accounting:calculator") + "?cost=5999.00&life_months=72&added=2026-03-15",
-                      HTTP_HX_REQUEST="true").content.decode()
+    html = client.get(
+        reverse("accounting:calculator") + "?cost=5999.00&life_months=72&added=2026-03-15",
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "<html" not in html and "共 72 个月" in html and "2032-02" in html and "¥83.28" in html
-    bad = client.get(reverse("accounting:calculator") + "?cost=12.345&life_months=0&added=2026-03-15",
-                     HTTP_HX_REQUEST="true").content.decode()
+    bad = client.get(
+        reverse("accounting:calculator") + "?cost=12.345&life_months=0&added=2026-03-15",
+        HTTP_HX_REQUEST="true",
+    ).content.decode()
     assert "金额最多两位小数" in bad and "使用年限（月）" in bad
 
 
@@ -290,16 +358,25 @@ def test_card_schedule_past_and_projection(client, world, books):
     assert schedule.projection[0].period == "2026-12" and len(schedule.projection) == 71
     assert sum(r.amount_fen for r in schedule.projection) + 8332 == 599900
     export = client.get(reverse("accounting:card_schedule_export", args=[books["sch"].pk]))
-    rows = list(load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True).active.iter_rows(
-        values_only=True))
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(export.streaming_content)), read_only=True).active.iter_rows(
+            values_only=True
+        )
+    )
     assert rows[3][:3] == ("2026-11", "已计提", pytest.approx(83.32))
     assert rows[-1][0] == "2032-10"
 
 
 def test_workload_page(client, world):
-    truck = make_asset(actor=world.clerk_sch, unit=world.SCH, name="货车", category_code="A02030500",
-                       original_value="300000.00", acquired_on=D(2026, 11, 2),
-                       depreciation_method="units_of_production")
+    truck = make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        name="货车",
+        category_code="A02030500",
+        original_value="300000.00",
+        acquired_on=D(2026, 11, 2),
+        depreciation_method="units_of_production",
+    )
     client.force_login(world.clerk_sch)
     url = reverse("accounting:card_workload", args=[truck.pk])
     response = client.post(url, {"form": "plan", "total_workload": "600000", "workload_unit": "公里"})
@@ -317,8 +394,14 @@ def test_workload_page(client, world):
 @pytest.mark.parametrize("cards", [3, 12])
 def test_period_page_query_count_does_not_grow_with_cards(client, world, cards, django_assert_num_queries):
     for i in range(cards):
-        make_asset(actor=world.clerk_sch, unit=world.SCH, name=f"电脑{i}", original_value="5999.00",
-                   acquired_on=D(2026, 3, 15), useful_life_months=72)
+        make_asset(
+            actor=world.clerk_sch,
+            unit=world.SCH,
+            name=f"电脑{i}",
+            original_value="5999.00",
+            acquired_on=D(2026, 3, 15),
+            useful_life_months=72,
+        )
     depreciation_post(actor=world.finance, region=world.region, month=NOV)
     period = Period.objects.get(month=NOV)
     client.force_login(world.auditor)
@@ -328,3 +411,22 @@ def test_period_page_query_count_does_not_grow_with_cards(client, world, cards, 
 
 
 QUERIES_PERIOD_PAGE = 16
+
+
+def test_finance_to_dos(client, world):
+    from gongwucang.accounting.services import periods_open_books
+    from gongwucang.accounting.ui import inbox_count, todo_items
+    from gongwucang.assets.domain.depreciation import add_months, month_of
+    from gongwucang.core.dates import local_today
+
+    this_month = month_of(local_today())
+    last_month = add_months(this_month, -1)
+    assert [t.title for t in todo_items(world.finance)] == [f"计提 {last_month:%Y-%m} 的折旧"]
+    assert inbox_count(world.clerk_sch) == 0 and inbox_count(world.auditor) == 0
+    periods_open_books(actor=world.finance, region=world.region, first=last_month, last=last_month)
+    assert todo_items(world.finance) == []
+    make_asset(actor=world.clerk_sch, unit=world.SCH)
+    depreciation_post(actor=world.finance, region=world.region, month=this_month)
+    assert [t.title for t in todo_items(world.finance)] == [f"结账 {this_month:%Y-%m}"]
+    client.force_login(world.finance)
+    assert f"结账 {this_month:%Y-%m}" in client.get(reverse("home")).content.decode()
