@@ -238,12 +238,26 @@ class FastSelect(forms.Select):
     takes a few milliseconds. Choices are plain (value, label) pairs.
     """
 
+    _options: list[tuple[Any, Any]] | None = None
+
+    def options_once(self) -> list[tuple[Any, Any]]:
+        """The choices, evaluated once per form (they may be a callable that queries)."""
+        if self._options is None:
+            self._options = list(self.choices)
+        return self._options
+
+    def use_required_attribute(self, initial: Any) -> bool:
+        if not forms.Widget.use_required_attribute(self, initial) or self.allow_multiple_selected:
+            return False
+        first = next(iter(self.options_once()), None)
+        return first is not None and first[0] in ("", None)
+
     def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> str:
         final = self.build_attrs(self.attrs, attrs)
         final["name"] = name
         chosen = {str(v) for v in self.format_value(value)}
         parts = [f"<select{flatatt(final)}>"]
-        for option_value, label in self.choices:
+        for option_value, label in self.options_once():
             key = "" if option_value is None else str(option_value)
             mark = " selected" if key in chosen else ""
             parts.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
@@ -296,17 +310,30 @@ class AssetFilterForm(forms.Form):
             chosen = self.data.get("department", "") if self.is_bound else ""
             shown = departments.filter(pk=int(chosen)) if chosen.isdigit() else departments.none()
             self.fields["department"].empty_label = _("全部部门（先选单位）")
-        self.fields["unit"].widget = FastSelect(choices=[("", self.fields["unit"].empty_label),
-                                                         *units.values_list("id", "name")])
-        self.fields["department"].widget = FastSelect(choices=[
-            ("", self.fields["department"].empty_label),
-            *((pk, f"{short or name} / {dept}") for pk, short, name, dept in
-              shown.order_by("unit__tree_path", "name").values_list("id", "unit__short_name", "unit__name", "name")),
-        ])
+        # Choices are callables: evaluated only when the form is drawn (not for htmx table updates).
+        unit_label = self.fields["unit"].empty_label
+        department_label = self.fields["department"].empty_label
+        self.fields["unit"].widget = FastSelect(
+            choices=lambda: [("", unit_label), *units.values_list("id", "name")]
+        )
+        self.fields["department"].widget = FastSelect(
+            choices=lambda: [
+                ("", department_label),
+                *(
+                    (pk, f"{short or name} / {dept}")
+                    for pk, short, name, dept in shown.order_by("unit__tree_path", "name").values_list(
+                        "id", "unit__short_name", "unit__name", "name"
+                    )
+                ),
+            ]
+        )
         category = self.fields["category"]
-        self.fields["category"].widget = FastSelect(choices=[
-            ("", category.empty_label), *((c.pk, category.label_from_instance(c)) for c in Category.objects.all()),
-        ])
+        self.fields["category"].widget = FastSelect(
+            choices=lambda: [
+                ("", category.empty_label),
+                *((c.pk, category.label_from_instance(c)) for c in Category.objects.all()),
+            ]
+        )
         for name in ("status", "condition"):
             self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
         for field in self.fields.values():
