@@ -299,6 +299,9 @@ class AssetTally(models.Model):
         ]
         indexes = [models.Index(fields=["region", "status"], name="assettally_region_status")]
 
+    def __str__(self) -> str:
+        return f"{self.owner_unit_id}/{self.status}: {self.cards}"
+
 
 class AssetNumberSequence(models.Model):
     """The last asset number issued per unit and year. Advanced under a row lock; never goes back."""
