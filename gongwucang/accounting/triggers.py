@@ -32,7 +32,8 @@ BEGIN
     WHERE p.status = 'closed' AND p.id IN (SELECT DISTINCT period_id FROM new_rows)
     LIMIT 1;
     IF closed_label IS NOT NULL THEN
-        RAISE EXCEPTION '会计期间 % 已结账，不能再写入折旧明细', closed_label USING ERRCODE = 'check_violation';
+        RAISE EXCEPTION '会计期间 % 已结账，不能再写入折旧明细', closed_label
+            USING ERRCODE = 'check_violation';
     END IF;
     RETURN NULL;
 END;
@@ -82,7 +83,8 @@ BEGIN
         (OLD.booked_on IS DISTINCT FROM NEW.booked_on
          AND p.month IN (date_trunc('month', OLD.booked_on)::date, date_trunc('month', NEW.booked_on)::date))
         OR (OLD.disposed_on IS DISTINCT FROM NEW.disposed_on
-         AND p.month IN (date_trunc('month', OLD.disposed_on)::date, date_trunc('month', NEW.disposed_on)::date))
+         AND p.month IN (date_trunc('month', OLD.disposed_on)::date,
+                         date_trunc('month', NEW.disposed_on)::date))
     )
     LIMIT 1;
     IF closed_label IS NOT NULL THEN
@@ -140,14 +142,16 @@ END;
 CREATE TRIGGER IF NOT EXISTS accounting_asset_insert_refuse_closed BEFORE INSERT ON assets_asset
 WHEN EXISTS (
     SELECT 1 FROM accounting_period p
-    WHERE p.region_id = NEW.region_id AND p.status = 'closed' AND p.month = date(NEW.booked_on, 'start of month')
+    WHERE p.region_id = NEW.region_id AND p.status = 'closed'
+      AND p.month = date(NEW.booked_on, 'start of month')
 )
 BEGIN
     SELECT RAISE(ABORT, '入账日期所在的会计期间已结账，不能登记资产');
 END;
 """,
     """
-CREATE TRIGGER IF NOT EXISTS accounting_asset_dates_refuse_closed BEFORE UPDATE OF booked_on, disposed_on ON assets_asset
+CREATE TRIGGER IF NOT EXISTS accounting_asset_dates_refuse_closed
+BEFORE UPDATE OF booked_on, disposed_on ON assets_asset
 WHEN EXISTS (
     SELECT 1 FROM accounting_period p
     WHERE p.region_id = NEW.region_id AND p.status = 'closed' AND (

@@ -279,18 +279,18 @@ class TestClosedPeriodRefusesChangesInTheDatabase:
         return str(exc.value)
 
     def test_entry_into_a_closed_period(self, world, closed):
-        period, target = closed
+        period, _target = closed
         other = card(world, acquired_on=D(2026, 11, 2))
         message = self._refused(
-            "INSERT INTO accounting_depreciationentry (asset_id, period_id, run_id, unit_id, category_id, method, "
-            "amount_fen, original_value_fen, accumulated_after_fen) VALUES (%s, %s, 0, %s, %s, 'straight_line', 1, "
-            "100, 1)",
+            "INSERT INTO accounting_depreciationentry (asset_id, period_id, run_id, unit_id, category_id, "
+            "method, amount_fen, original_value_fen, accumulated_after_fen) "
+            "VALUES (%s, %s, 0, %s, %s, 'straight_line', 1, 100, 1)",
             [other.pk, period.pk, world.SCH.pk, other.category_id],
         )
         assert "已结账" in message
 
     def test_entries_are_never_updated(self, world, closed):
-        period, target = closed
+        _period, target = closed
         message = self._refused(
             "UPDATE accounting_depreciationentry SET amount_fen = 0 WHERE asset_id = %s", [target.pk]
         )
@@ -324,11 +324,11 @@ class TestClosedPeriodRefusesChangesInTheDatabase:
         row.update(asset_no="RAW-0001", booked_on=D(2026, 10, 9), acquired_on=D(2026, 10, 9))
         names = ", ".join(row)
         marks = ", ".join(["%s"] * len(row))
-        message = self._refused(f"INSERT INTO assets_asset ({names}) VALUES ({marks})", list(row.values()))  # noqa: S608
+        message = self._refused(f"INSERT INTO assets_asset ({names}) VALUES ({marks})", list(row.values()))
         assert "已结账" in message
 
     def test_dates_moved_into_a_closed_period(self, world, closed):
-        _period, target = closed
+        _period, _target = closed
         later = card(world, acquired_on=D(2026, 9, 1), booked_on=D(2026, 11, 5))
         assert "已结账" in self._refused(
             "UPDATE assets_asset SET booked_on = %s WHERE id = %s", [D(2026, 10, 5), later.pk]
