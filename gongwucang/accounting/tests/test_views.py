@@ -430,3 +430,13 @@ def test_finance_to_dos(client, world):
     assert [t.title for t in todo_items(world.finance)] == [f"结账 {this_month:%Y-%m}"]
     client.force_login(world.finance)
     assert f"结账 {this_month:%Y-%m}" in client.get(reverse("home")).content.decode()
+
+
+def test_admin_pages_are_read_only(client, world, books):
+    from gongwucang.org.models import User
+
+    User.objects.create_superuser("root", password="Root-pass-2026")
+    client.login(username="root", password="Root-pass-2026")
+    for name in ("period", "periodevent", "depreciationrun", "postingrequest", "depreciationbasis"):
+        assert client.get(reverse(f"admin:accounting_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:accounting_{name}_add")).status_code == 403
