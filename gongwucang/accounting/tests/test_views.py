@@ -435,8 +435,7 @@ def test_finance_to_dos(client, world):
 def test_admin_pages_are_read_only(client, world, books):
     from gongwucang.org.models import User
 
-    User.objects.create_superuser("root", password="Root-pass-2026")
-    client.login(username="root", password="Root-pass-2026")
+    client.force_login(User.objects.create_superuser("root", password="Root-pass-2026"))
     for name in ("period", "periodevent", "depreciationrun", "postingrequest", "depreciationbasis"):
         assert client.get(reverse(f"admin:accounting_{name}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:accounting_{name}_add")).status_code == 403
