@@ -755,7 +755,8 @@ def step_orders(plan: Plan, units: list[int]) -> None:
         orders, lines, approvals, history, details = [], [], [], [], []
         counters: Counter[tuple[str, int]] = Counter()
         line_id = approval_id = history_id = 0
-        for oid in range(1, plan.args.orders + 1):
+        oid = 0
+        while oid < plan.args.orders:
             kind = ORDER_TYPES[bisect.bisect_left(type_cum, rng.random() * type_cum[-1])][0]
             status = ORDER_STATUSES[bisect.bisect_left(status_cum, rng.random() * status_cum[-1])][0]
             unit = plan.pick_unit(rng)
@@ -777,8 +778,9 @@ def step_orders(plan: Plan, units: list[int]) -> None:
                 if asset in chosen or (status in OPEN and asset in busy):
                     continue
                 chosen.append(asset)
-            if not chosen:
+            if not chosen:  # no free card for this unit and type: draw again
                 continue
+            oid += 1
             if status in OPEN:
                 busy.update(chosen)
             clerk = plan.user_id(unit, 1)
@@ -949,8 +951,9 @@ def main() -> int:
         cursor.execute("SELECT value FROM bench_scale_facts WHERE name = 'args'")
         row = cursor.fetchone()
         wanted = {k: v for k, v in vars(args).items() if k not in ("database_url", "fresh")}
-        if row and row[0] != wanted:
-            raise SystemExit(f"the database holds data made with {row[0]}; use --fresh to start again")
+        stored = (json.loads(row[0]) if isinstance(row[0], str) else row[0]) if row else None
+        if stored and stored != wanted:
+            raise SystemExit(f"the database holds data made with {stored}; use --fresh to start again")
         fact(cursor, "args", wanted)
     plan = Plan(args)
     if "org" not in done:
