@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import BooleanField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
@@ -22,7 +22,7 @@ from gongwucang.core.money import yuan_to_fen
 from gongwucang.org.models import User
 from gongwucang.org.scoping import scope_for
 
-from .domain.search_keys import normalise_query, term_keys
+from .domain.search_keys import MAX_GRAM, normalise_query, term_keys
 from .models import Asset, AssetEvent, AssetTally, Category
 
 SORTS: dict[str, tuple[str, ...]] = {
@@ -185,7 +185,13 @@ def _searched(qs: QuerySet[Asset], query: str) -> QuerySet[Asset]:
     if connection.vendor != "postgresql":
         return apply_search(qs, query, use_keys=False)
     share = estimated_share(query)
-    if share is not None and share >= RARE_FRACTION:
+    # A longer term is judged by its rarest trigram: right for words, whose trigrams come
+    # together (thinkpad), wrong for numbers, whose trigrams are common apart (u0041-2019 is
+    # 0.2 % of cards, its rarest trigram 4 %): a term with digits asks the index first.
+    numbered = any(
+        len(term) > MAX_GRAM and any(ch.isdigit() for ch in term) for term in normalise_query(query).split()
+    )
+    if share is not None and share >= RARE_FRACTION and not numbered:
         return apply_search(qs, query, use_keys=False)
     ids = list(apply_search(qs, query, use_keys=True).order_by().values_list("id", flat=True)[: RARE_CAP + 1])
     if len(ids) > RARE_CAP:  # commoner than it looked: the ordered walk finds a page fast
@@ -364,11 +370,14 @@ def asset_page(
 # confirmed by a bounded exact count. SQLite (the embedded mode, ≤ 100,000 cards) counts exactly.
 
 EXACT_COUNT_LIMIT = 5000
+COUNT_TIME_LIMIT_MS = 40
 
 
 @dataclass(frozen=True)
 class ListCount:
-    n: int
+    """How many cards the list holds: exact, an estimate, or unknown (n None: not counted in time)."""
+
+    n: int | None
     exact: bool
 
 
@@ -428,11 +437,34 @@ def asset_count(*, actor: User, filters: AssetFilters, qs: QuerySet[Asset]) -> L
         qs = apply_search(qs, filters.query, use_keys=True)
     estimate = _planner_estimate(qs)
     if estimate <= EXACT_COUNT_LIMIT:
-        n = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+        n = _bounded_count(qs)
+        if n is None:  # counting takes long: show the estimate unless it is too small to be true
+            return ListCount(_round_estimate(estimate), False) if estimate >= 100 else ListCount(None, False)
         if n <= EXACT_COUNT_LIMIT:
             return ListCount(n, True)
-        estimate = max(estimate, n)
+        estimate = n
     return ListCount(_round_estimate(estimate), False)
+
+
+class _UndoSettings(Exception):
+    """Raised to roll the count's block back: SET LOCAL would otherwise outlive it when the caller
+    is inside a transaction of its own."""
+
+
+def _bounded_count(qs: QuerySet[Asset]) -> int | None:
+    """The exact count (at most EXACT_COUNT_LIMIT + 1), or None when it takes longer than
+    COUNT_TIME_LIMIT_MS — the page then shows the estimate rather than wait for a number."""
+    counted = None
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL statement_timeout = {int(COUNT_TIME_LIMIT_MS)}")
+            counted = qs.order_by()[: EXACT_COUNT_LIMIT + 1].count()
+            raise _UndoSettings
+    except _UndoSettings:
+        return counted
+    except OperationalError:  # canceled by the timeout
+        return None
 
 
 def asset_detail_queryset(*, actor: User) -> QuerySet[Asset]:

@@ -253,6 +253,26 @@ class TestCounts:
             qs.count(), True
         )
 
+    def test_a_count_that_takes_too_long_is_not_shown_as_exact(self, client, world, many, monkeypatch):
+        monkeypatch.setattr(selectors, "_bounded_count", lambda qs: None)
+        client.force_login(world.clerk_sch)
+        html = client.get(reverse("assets:list"), {"q": "桌"}).content.decode()
+        if connection.vendor == "postgresql":
+            assert "结果较多（未清点）" in html and "共 " not in html
+        assert len(numbers(client.get(reverse("assets:list"), {"q": "桌"}))) > 0
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a PostgreSQL statement timeout")
+    def test_bounded_count_gives_up_after_its_time(self, world, many, monkeypatch):
+        monkeypatch.setattr(selectors, "COUNT_TIME_LIMIT_MS", 1)
+        qs = Asset.objects.extra(where=["pg_sleep(0.01) IS NOT NULL"])
+        assert selectors._bounded_count(qs) is None
+        monkeypatch.setattr(selectors, "COUNT_TIME_LIMIT_MS", 5000)
+        assert selectors._bounded_count(Asset.objects.all()) == 27
+        with connection.cursor() as cursor:  # the timeout does not outlive the count
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "0"
+
     def test_estimate_is_labelled(self, client, world, many, monkeypatch):
         monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 0)
         client.force_login(world.clerk_sch)
