@@ -114,7 +114,20 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", help="comma-separated benchmark names (file stems, or pages-embedded)")
     parser.add_argument("--skip-data", action="store_true", help="do not make or resume the scale data")
+    parser.add_argument(
+        "--collect-only", action="store_true", help="run nothing: rebuild latest.md from bench/results/*.json"
+    )
     args = parser.parse_args()
+    if args.collect_only:
+        wanted = set(args.only.split(",")) if args.only else None
+        outcomes = {
+            name: (0, json.loads((RESULTS / f"{name}.json").read_text(encoding="utf-8")))
+            for name in benchmarks()
+            if (RESULTS / f"{name}.json").exists() and (not wanted or name in wanted)
+        }
+        (RESULTS / "latest.md").write_text(write_table(outcomes), encoding="utf-8")
+        print(write_table(outcomes))
+        return 0 if all(row["ok"] for _c, data in outcomes.values() for row in data.get("rows", [])) else 1
     RESULTS.mkdir(exist_ok=True)
     failed = False
     if not args.skip_data:
