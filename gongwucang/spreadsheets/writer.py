@@ -352,7 +352,9 @@ class CardWriter:
         event = (EventType.IMPORTED.value, self.actor_id, now, self.reference, "{}")
         note, request_id = self.note, self.request_id
         raw = connection.connection  # the psycopg connection (same transaction)
-        with raw.cursor() as pg:
+        # wrap_database_errors: a refusal by the database (a trigger, a unique index) surfaces as
+        # Django's DatabaseError, as it would through the ORM.
+        with connection.wrap_database_errors, raw.cursor() as pg:
             with pg.copy(f'COPY "{asset_table}" ({columns}) FROM STDIN') as copy:
                 write = copy.write_row
                 for (asset_id, _), (f, _o, _a, _m, _after, search) in zip(id_pairs, prepared, strict=True):

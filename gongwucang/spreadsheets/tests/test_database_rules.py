@@ -85,10 +85,13 @@ def test_booking_in_a_closed_period_is_a_cell_error(world, tmp_path) -> None:
 
 
 def test_number_typed_further_down_than_an_issued_one(world, tmp_path) -> None:
-    """Row 2 has no number and is given the unit's next one while the first batch is written; the
-    same number typed in a later batch must not turn that row into an update of row 2's card."""
+    """Row 2 has no number; the unit's next number is typed on the last row, a batch later. Two
+    different rows must never become one card: either the number was seen before row 2 got one
+    (PostgreSQL reads ahead while it writes) and row 2 gets the number after it, or row 2 has it
+    already and the last row is refused — nothing is written then."""
     issued = format_asset_no(world.SCH.code, local_today().year, 1)
-    rows = [row("")] + [row(f"N-{i:05d}") for i in range(BATCH_ROWS)] + [row(issued)]
+    rows = [row("", name="办公桌", code="A05010100")] + [row(f"N-{i:05d}") for i in range(BATCH_ROWS)]
+    rows.append(row(issued, name="打印机", code="A02021000"))
     path = write_csv(tmp_path / "n.csv", rows)
     job = asset_import_upload(
         actor=world.clerk_sch, unit=world.SCH, uploaded=SimpleUploadedFile("n.csv", path.read_bytes())
@@ -96,6 +99,13 @@ def test_number_typed_further_down_than_an_issued_one(world, tmp_path) -> None:
     job = asset_import_check(import_id=job.pk)
     assert job.status == ImportStatus.VALIDATED and job.rows_error == 0
     job = asset_import_commit(actor=world.clerk_sch, import_id=job.pk, mode="all_or_nothing")
+    if job.status == ImportStatus.COMMITTED:
+        assert Asset.objects.count() == BATCH_ROWS + 2
+        assert Asset.objects.get(asset_no=issued).name == "打印机"
+        assert Asset.objects.get(name="办公桌").asset_no == format_asset_no(
+            world.SCH.code, local_today().year, 2
+        )
+        return
     assert (
         job.status == ImportStatus.FAILED and not Asset.objects.exists() and not AssetEvent.objects.exists()
     )
