@@ -497,10 +497,13 @@ def main() -> int:
             raise SystemExit(2)
         got = json.loads(out.stdout.strip().splitlines()[-1])
         n = got["rows"]
+
+        def rate(stage: str) -> str:
+            seconds = got[stage]
+            return f"{n / seconds:,.0f} rows/s ({seconds:.1f} s)" if seconds >= 0.05 else "—"
+
         print(
-            f"{fmt} {mode}: {n:,} rows  read {n / max(got['read'], 1e-9):,.0f} rows/s ({got['read']:.1f} s)  "
-            f"check {n / max(got['check'], 1e-9):,.0f} rows/s ({got['check']:.1f} s)  "
-            f"write {n / max(got['write'], 1e-9):,.0f} rows/s ({got['write']:.1f} s)  "
+            f"{fmt} {mode}: {n:,} rows  read {rate('read')}  check {rate('check')}  write {rate('write')}  "
             f"[reading thread waited {got.get('handover', 0):.1f} s for the database]  "
             f"total {got['total']:.1f} s ({n / got['total']:,.0f} rows/s)  peak RSS {got['rss_mb']:.0f} MB  "
             f"(COPY of the CSV: {copies[-1]:.1f} s)",
