@@ -98,7 +98,9 @@ def main() -> int:
         start = time.perf_counter()
         with connection.cursor() as cursor:
             raw = cursor.cursor
-            with raw.copy(f"COPY ({cursor.mogrify(sql, [actor.unit_id]).decode()}) TO STDOUT") as copy:
+            query = cursor.mogrify(sql, [actor.unit_id])
+            query = query.decode() if isinstance(query, bytes) else query
+            with raw.copy(f"COPY ({query}) TO STDOUT") as copy:
                 for _block in copy:
                     pass
         copies.append(time.perf_counter() - start)
