@@ -232,7 +232,7 @@ class DepreciationEntry(AppendOnly):
     are never deleted.
     """
 
-    pk = models.CompositePrimaryKey("asset_id", "period_id")
+    pk = models.CompositePrimaryKey("period_id", "asset_id")
     asset = models.ForeignKey(
         Asset,
         on_delete=models.DO_NOTHING,

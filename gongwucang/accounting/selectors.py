@@ -309,7 +309,11 @@ class CardSchedule:
 
 def card_entries(*, asset: Asset) -> list[DepreciationEntry]:
     """The card's entries, oldest first, with their period and run (the card is already scoped)."""
-    entries = list(DepreciationEntry.objects.filter(asset_id=asset.pk).select_related("period", "unit"))
+    # Keyed (period, asset): seek each of the region's periods rather than scan for the card.
+    periods = list(Period.objects.filter(region_id=asset.region_id).values_list("pk", flat=True))
+    entries = list(
+        DepreciationEntry.objects.filter(period_id__in=periods, asset_id=asset.pk).select_related("period", "unit")
+    )
     runs = {
         r.pk: r
         for r in DepreciationRun.objects.filter(pk__in={e.run_id for e in entries}).select_related("actor")
