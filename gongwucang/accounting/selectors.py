@@ -312,7 +312,9 @@ def card_entries(*, asset: Asset) -> list[DepreciationEntry]:
     # Keyed (period, asset): seek each of the region's periods rather than scan for the card.
     periods = list(Period.objects.filter(region_id=asset.region_id).values_list("pk", flat=True))
     entries = list(
-        DepreciationEntry.objects.filter(period_id__in=periods, asset_id=asset.pk).select_related("period", "unit")
+        DepreciationEntry.objects.filter(period_id__in=periods, asset_id=asset.pk).select_related(
+            "period", "unit"
+        )
     )
     runs = {
         r.pk: r
