@@ -213,8 +213,13 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
         # Every card has its book row: an inner join lets PostgreSQL walk the book's
         # (original value, card) index in order instead of sorting the whole scope.
         qs = qs.filter(book__isnull=False)
-    return qs.select_related("book", "category", "owner_unit", "department", "custodian").order_by(
-        *SORTS[sort]
+    # Category and owner unit come by prefetch (two small queries), not by join: with them as
+    # inner joins SQLite's planner starts from the unit table and sorts the whole region
+    # (700 ms for 100,000 cards sorted by number).
+    return (
+        qs.select_related("book", "department", "custodian")
+        .prefetch_related("category", "owner_unit")
+        .order_by(*SORTS[sort])
     )
 
 
