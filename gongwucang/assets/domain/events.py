@@ -21,6 +21,7 @@ class EventType(models.TextChoices):
     ALLOCATION_REQUESTED = "allocation_requested", _("申请调剂")
     DISPATCHED = "dispatched", _("出仓")
     ALLOCATED = "allocated", _("调剂签收")
+    LOAN_REQUESTED = "loan_requested", _("申请借用")
     LOANED = "loaned", _("借出")
     RETURNED = "returned", _("归还验收")
     ORDER_RELEASED = "order_released", _("单据解除")
