@@ -367,10 +367,10 @@ def _cfb_stream(data: bytes, wanted: tuple[str, ...] = ("Workbook", "Book")) -> 
         return out
 
     directory = b"".join(sector(s) for s in chain(first_dir, fat))
-    entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
-    if not entries:
+    dir_entries = [directory[i : i + 128] for i in range(0, len(directory) - 127, 128)]
+    if not dir_entries:
         return None
-    for entry in entries:
+    for entry in dir_entries:
         name_len, kind = struct.unpack_from("<HB", entry, 0x40)
         name = entry[: max(name_len - 2, 0)].decode("utf-16-le", "replace")
         if kind != 2 or name not in wanted:
@@ -379,7 +379,7 @@ def _cfb_stream(data: bytes, wanted: tuple[str, ...] = ("Workbook", "Book")) -> 
         if length >= cutoff:
             return b"".join(sector(s) for s in chain(start, fat))[:length]
         # A small stream lives in the mini stream (the root entry's stream, in 64-byte pieces).
-        root_start = struct.unpack_from("<I", entries[0], 0x74)[0]
+        root_start = struct.unpack_from("<I", dir_entries[0], 0x74)[0]
         mini_stream = b"".join(sector(s) for s in chain(root_start, fat))
         minifat_bytes = b"".join(sector(s) for s in chain(first_minifat, fat))
         minifat = list(struct.unpack(f"<{len(minifat_bytes) // 4}I", minifat_bytes))
