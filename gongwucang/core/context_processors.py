@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from gongwucang.org.scoping import scope_for
 from gongwucang.org.selectors import active_membership, memberships_of
 
-from .contributions import inbox_count, menu_for
+from .contributions import menu_for, request_inbox_count
 
 
 def frame(request: HttpRequest) -> dict[str, Any]:
@@ -22,5 +22,5 @@ def frame(request: HttpRequest) -> dict[str, Any]:
         "frame_menu": menu_for(user, {role for _unit, role in scope.roles}),
         "frame_memberships": memberships,
         "frame_active_membership": active_membership(request, memberships),
-        "frame_inbox_count": inbox_count(user),
+        "frame_inbox_count": request_inbox_count(request),
     }

@@ -19,13 +19,14 @@ import datetime as dt
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from types import ModuleType
 from typing import Any
 
 from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 GROUPS: list[tuple[str, Promise]] = [
@@ -104,15 +105,26 @@ def _collect(hook: str, *args: Any) -> list[Any]:
 
 
 def menu_for(user: Any, roles: set[str]) -> list[tuple[Promise, list[dict[str, str]]]]:
-    """The menu groups and items `user` may use, in order."""
+    """The menu groups and items `user` may use, in order.
+
+    The menu is fixed configuration (the apps' `MENU` lists and the URL conf), so it depends only on
+    the roles, the staff and superuser flags and the language: built once per process for each
+    combination instead of on every page (it was ~15 `reverse()` calls per request)."""
+    return _menu(frozenset(roles), bool(user.is_staff), bool(user.is_superuser), get_language())
+
+
+@lru_cache(maxsize=256)
+def _menu(
+    roles: frozenset[str], is_staff: bool, is_superuser: bool, language: str | None
+) -> list[tuple[Promise, list[dict[str, str]]]]:
     items: list[MenuItem] = [item for module in _ui_modules() for item in getattr(module, "MENU", [])]
     result = []
     for key, label in GROUPS:
         entries = []
         for item in sorted((i for i in items if i.group == key), key=lambda i: i.order):
-            if item.staff_only and not user.is_staff:
+            if item.staff_only and not is_staff:
                 continue
-            if item.roles is not None and not (item.roles & roles) and not user.is_superuser:
+            if item.roles is not None and not (item.roles & roles) and not is_superuser:
                 continue
             try:
                 url = reverse(item.url_name)
@@ -132,6 +144,15 @@ def inbox_count(user: Any) -> int:
         if counter is not None:
             total += counter(user)
     return total
+
+
+def request_inbox_count(request: Any) -> int:
+    """`inbox_count(request.user)`, counted once per request (the frame's badge and the home page
+    both show it)."""
+    cached = getattr(request, "_gwc_inbox_count", None)
+    if cached is None:
+        cached = request._gwc_inbox_count = inbox_count(request.user)
+    return cached
 
 
 def todo_items(user: Any) -> list[TodoItem]:

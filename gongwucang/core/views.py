@@ -11,7 +11,7 @@ from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.assets.selectors import status_counts, value_totals
 from gongwucang.org.selectors import memberships_of
 
-from .contributions import inbox_count, todo_items
+from .contributions import request_inbox_count, todo_items
 from .http import AuthedRequest
 
 
@@ -25,7 +25,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         {
             "tiles": tiles,
             "totals": value_totals(actor=request.user),
-            "todo_count": inbox_count(request.user),
+            "todo_count": request_inbox_count(request),
             "todo_items": todo_items(request.user)[:10],
         },
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 
 from .domain.roles import ROLE_RULES, Reach
-from .models import Membership, Unit, User
+from .models import Unit, User
 
 
 @dataclass(frozen=True)
@@ -67,8 +67,10 @@ def scope_for(user: User | None) -> Scope:
     read_regions: set[int] = set()
     write_units: set[int] = set()
     roles: set[tuple[int, str]] = set()
-    memberships = Membership.objects.filter(user=user, unit__is_active=True).select_related("unit")
-    for m in memberships:
+    # The same rows the frame shows (org.selectors.memberships_of): one query per request for both.
+    from .selectors import memberships_of
+
+    for m in memberships_of(user):
         rule = ROLE_RULES[m.role]
         roles.add((m.unit_id, m.role))
         if rule.reach is Reach.REGION:
@@ -88,5 +90,6 @@ def scope_for(user: User | None) -> Scope:
 
 def forget_scope(user: User) -> None:
     """Drop the cached scope (after memberships change within the same request or test)."""
-    if hasattr(user, "_gwc_scope"):
-        del user._gwc_scope
+    for name in ("_gwc_scope", "_gwc_memberships"):
+        if hasattr(user, name):
+            delattr(user, name)
