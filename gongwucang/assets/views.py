@@ -11,6 +11,9 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -18,6 +21,7 @@ from gongwucang.core import contributions
 from gongwucang.org.scoping import scope_for
 
 from . import selectors, services
+from .domain.events import EventType
 from .exceptions import AssetNotWritable, ConcurrentEditError
 from .forms import AssetFilterForm, AssetForm, AttachmentForm
 from .ledger import SNAPSHOT_FIELDS
@@ -175,6 +179,9 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
     """The card's timeline for the template, newest first: ledger events (each change as
     field label, before, after) merged with other apps' entries (e.g. depreciation)."""
     rows: list[dict[str, object]] = []
+    # get_event_type_display() rebuilds (and hashes, translating each lazy label) the whole choice
+    # list for every event: 200 events cost ~4,000 translations. One map per timeline instead.
+    titles = {value: str(label) for value, label in EventType.choices}
     for event in events:
         keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
         created = not event.before and len(event.after) > 3
@@ -189,7 +196,7 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
         rows.append(
             {
                 "when": event.occurred_at,
-                "title": event.get_event_type_display(),
+                "title": titles.get(event.event_type, event.event_type),
                 "actor": event.actor,
                 "reference": event.reference,
                 "note": event.note,
@@ -215,16 +222,50 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
     return rows
 
 
+def timeline_html(rows: list[dict[str, object]]) -> SafeString:
+    """The timeline's <li> items, exactly as the template loop wrote them (asset_detail.html kept
+    the loop until a card with 200 events spent ~30 ms in it): every value escaped the same way
+    ({{ }} is conditional_escape), dates in the current time zone as the |date filter shows them."""
+    system = _("系统")
+    parts: list[str] = []
+    for row in rows:
+        when = row["when"]
+        local = template_localtime(when)  # |date:"Y-m-d H:i", without building a DateFormat per row
+        shown_when = f"{local:%Y-%m-%d %H:%M}" if local else ""
+        reference = f" · {conditional_escape(row['reference'])}" if row["reference"] else ""
+        parts.append(
+            f'\n        <li class="timeline-{conditional_escape(row["kind"])}"><div><strong>'
+            f"{conditional_escape(row['title'])}</strong>\n"
+            f'          <span class="text-muted small">{conditional_escape(shown_when)} · '
+            f"{conditional_escape(row['actor'] or system)}{reference}</span></div>\n          "
+        )
+        if row["note"]:
+            parts.append(f'<div class="small">{conditional_escape(row["note"])}</div>')
+        parts.append("\n          ")
+        for label, old, new in row["changes"]:  # type: ignore[attr-defined]
+            parts.append(
+                f'<div class="change-row"><span class="text-muted">{conditional_escape(label)}</span>：'
+                f"{conditional_escape(old)} → <strong>{conditional_escape(new)}</strong></div>"
+            )
+        parts.append("\n          ")
+        for line in row["lines"]:  # type: ignore[attr-defined]
+            parts.append(f'<div class="change-row">{conditional_escape(line)}</div>')
+        parts.append("\n        </li>\n      ")
+    return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
+
+
 @login_required
 def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     asset = get_object_or_404(selectors.asset_detail_queryset(actor=request.user), pk=pk)
     events = selectors.asset_timeline(asset=asset)
+    timeline = timeline_rows(events, contributions.timeline_entries(asset))
     return render(
         request,
         "assets/asset_detail.html",
         {
             "asset": asset,
-            "timeline": timeline_rows(events, contributions.timeline_entries(asset)),
+            "timeline": timeline,
+            "timeline_html": timeline_html(timeline),
             "card_actions": contributions.card_actions(request, asset),
             "card_panels": contributions.card_panels(request, asset),
             "attachments": asset.attachments.select_related("uploaded_by"),
