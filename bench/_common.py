@@ -148,7 +148,31 @@ def production_env(database_url: str, var_dir: str = "/tmp/gwc-bench-var") -> di
         "DB_CONN_MAX_AGE": "600",
         "LOG_LEVEL": "WARNING",
     })
+    # A server's cache and sessions (config/settings/base.py): Redis when one answers on this
+    # machine, as in production; the embedded mode runs without it. GWC_BENCH_REDIS=0 measures
+    # database sessions instead.
+    if (
+        "REDIS_URL" not in os.environ
+        and os.environ.get("GWC_BENCH_EMBEDDED") != "1"
+        and os.environ.get("GWC_BENCH_REDIS", "1") != "0"
+        and redis_answers()
+    ):
+        env["REDIS_URL"] = BENCH_REDIS_URL
     return env
+
+
+BENCH_REDIS_URL = "redis://127.0.0.1:6379/3"
+
+
+def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    import socket
+
+    try:
+        with socket.create_connection((host, port), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
 
 
 class GunicornServer:

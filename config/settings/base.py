@@ -92,6 +92,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache and sessions. With REDIS_URL (e.g. redis://127.0.0.1:6379/0) the cache is Redis, shared
+# by every gunicorn worker, and sessions are "cached_db": read from Redis, written through to the
+# database (a Redis restart logs nobody out). Without it (the embedded mode) the cache is each
+# process's memory and sessions stay database-only: a per-process cache would let one worker
+# serve a session another worker has since changed (role switch, logout).
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "gwc"),
+            "TIMEOUT": 300,
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
 AUTH_USER_MODEL = "org.User"
 
 AUTHENTICATION_BACKENDS = [
