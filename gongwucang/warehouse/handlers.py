@@ -229,8 +229,21 @@ class LoanHandler(OrderTypeHandler):
         if loan.due_on < local_today():
             raise ValidationError({"due_on": "归还日期已过，请修改归还日期"})
 
-    # A loan holds its cards from submission (the order line), but the card's ledger starts at
-    # lending: EventType has no "loan requested" kind (adding one needs an assets migration).
+    def on_submit(self, order: Order, actor: User, line_ids: Sequence[int]) -> None:
+        loan = LoanOrder.objects.get(order=order)
+        services._record_each(
+            order,
+            actor,
+            line_ids,
+            EventType.LOAN_REQUESTED,
+            f"{order.applicant_unit.display_name}申请借用至 {loan.due_on:%Y-%m-%d}",
+        )
+
+    def on_release(self, order: Order, actor: User | None, action: str, line_ids: Sequence[int]) -> None:
+        services._record_each(
+            order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用")
+        )
+
     def work_q(self, *, keeper_unit_ids: set[int], clerk_unit_ids: set[int]) -> Q | None:
         if not keeper_unit_ids:
             return None

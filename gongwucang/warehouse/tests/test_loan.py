@@ -8,11 +8,13 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from gongwucang.assets.models import AssetEvent
 from gongwucang.core.dates import local_today
 from gongwucang.warehouse import services
 from gongwucang.warehouse.models import LoanOrder, PoolItem
 from gongwucang.warehouse.services import ReturnInspection
 from gongwucang.warehouse.testing import approve_all, stock_item
+from gongwucang.workflow import services as wf
 from gongwucang.workflow.exceptions import ActionNotAllowed
 from gongwucang.workflow.models import Notification, Order
 
@@ -161,3 +163,35 @@ def test_overdue_list(world, stores):
     assert list(selectors.overdue_loans(actor=world.clerk_sch, today=later)) == [order.loan]
     assert not selectors.overdue_loans(actor=world.clerk_cln, today=later).exists()
     assert Order.objects.get(pk=order.pk).status == "executing"
+
+
+def test_loan_submission_writes_exactly_one_event_per_card(world, stores):
+    """The loan holds its cards from submission: each card gets one 申请借用 event then, none at
+    approval, and its trail reads requested → lent → returned; a draft writes nothing."""
+    items = [stock_item(world, stores), stock_item(world, stores, physical=False)]
+    since = AssetEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    draft = services.loan_request(
+        actor=world.clerk_sch,
+        pool_item_ids=[i.pk for i in items],
+        purpose="运动会",
+        due_on=TODAY + dt.timedelta(days=5),
+        submit=False,
+    )
+    assert not AssetEvent.objects.filter(pk__gt=since).exists()
+    for order in draft:
+        wf.order_submit(actor=world.clerk_sch, order_id=order.pk)
+    events = list(AssetEvent.objects.filter(pk__gt=since).values_list("asset_id", "event_type", "reference"))
+    assert sorted(events) == sorted((o.lines.get().asset_id, "loan_requested", o.order_no) for o in draft)
+    order = draft[0]
+    approve_all(order, world)
+    services.loan_lend(actor=world.keeper, order_id=order.pk)
+    line = order.lines.get()
+    services.loan_return(
+        actor=world.keeper, order_id=order.pk, inspections=[ReturnInspection(line.pk, "good")]
+    )
+    trail = list(
+        AssetEvent.objects.filter(asset_id=line.asset_id, reference=order.order_no)
+        .order_by("id")
+        .values_list("event_type", flat=True)
+    )
+    assert trail == ["loan_requested", "loaned", "returned"]

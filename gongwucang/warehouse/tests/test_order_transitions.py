@@ -36,7 +36,7 @@ TYPES = ["intake", "allocation", "loan", "loan_extension"]
 HOLD_EVENT = {
     "intake": "intake_requested",
     "allocation": "allocation_requested",
-    "loan": None,
+    "loan": "loan_requested",
     "loan_extension": None,
 }
 
