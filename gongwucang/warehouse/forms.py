@@ -161,6 +161,12 @@ class AcknowledgeForm(forms.Form):
         self.fields["department"].choices = [("", "—")] + [(str(d.pk), d.name) for d in departments]
 
 
+class ReasonForm(forms.Form):
+    """A required reason (拒收, 撤回): the irreversible step is confirmed on the button."""
+
+    reason = forms.CharField(label=_("原因"), max_length=200, widget=forms.TextInput(attrs=TEXT))
+
+
 class ExtensionForm(forms.Form):
     new_due_on = forms.DateField(label=_("申请延至"), widget=forms.DateInput(attrs={**TEXT, "type": "date"}))
     reason = forms.CharField(label=_("延期理由"), max_length=200, widget=forms.TextInput(attrs=TEXT))

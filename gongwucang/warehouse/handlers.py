@@ -192,6 +192,9 @@ class AllocationHandler(OrderTypeHandler):
             user, Role.ASSET_CLERK, order.applicant_unit_id
         ):
             found.append(_act("签收", reverse("warehouse:allocation_acknowledge", args=[order.pk])))
+            found.append(
+                _act("拒收", reverse("warehouse:allocation_refuse", args=[order.pk]), "outline-danger")
+            )
         if order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING, OrderStatus.DONE):
             found.append(
                 _act(

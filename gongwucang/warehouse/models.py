@@ -169,6 +169,16 @@ class PoolItem(models.Model):
     )
     listed_at = models.DateTimeField(_("入仓时间"), default=timezone.now)
     closed_at = models.DateTimeField(_("出仓时间"), null=True, blank=True)
+    # Who took it out of the pool without an allocation (撤回), and why.
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("撤回人"),
+    )
+    close_note = models.CharField(_("撤回理由"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("在仓资产")

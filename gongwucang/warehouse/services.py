@@ -50,6 +50,16 @@ from .models import (
 INTAKE_STATUSES = (AssetStatus.IDLE, AssetStatus.IN_USE)
 
 
+class PoolItemNotFound(LookupError):
+    """The pool item does not exist for this user (another region's): always a 404."""
+
+
+def _region_ids(actor: User) -> set[int]:
+    from .selectors import region_ids
+
+    return region_ids(actor)
+
+
 # --- warehouses and bins -------------------------------------------------------------------
 
 
@@ -709,6 +719,136 @@ def allocation_acknowledge(
         body=f"{receiver.display_name}已签收 {len(lines)} 项。",
     )
     return order
+
+
+@transaction.atomic
+def allocation_refuse(*, actor: User, order_id: int, reason: str) -> Order:
+    """The receiving clerk will not sign for a dispatched allocation (拒收: wrong, damaged or
+    incomplete goods), with a reason. Nothing moves: the cards stay with the pool (still in the
+    warehouse, title unchanged), the order lets go of them so the listings are available again,
+    and the order ends as refused. One history row; one 单据解除 event per card."""
+    reason = (reason or "").strip()
+    order = wf.lock_order(order_id)
+    wf.ensure_visible(actor, order)
+    if order.order_type != OrderType.ALLOCATION:
+        raise ValidationError("单据类型不符")
+    wf.check_action(order, Action.REFUSE_RECEIPT)
+    if not wf.holds(actor, Role.ASSET_CLERK, order.applicant_unit_id):
+        raise ActionNotAllowed("只有申领单位的资产管理员可以拒收")
+    if not reason:
+        raise ValidationError({"reason": "拒收时请填写原因"})
+    lines = list(order.lines.filter(is_open=True, outcome=LineOutcome.DISPATCHED))
+    cards = wf.lock_cards(line.asset_id for line in lines)
+    now = timezone.now()
+    for line in sorted(lines, key=lambda x: x.asset_id):
+        asset_apply_change(
+            actor=actor,
+            asset_id=cards[line.asset_id].pk,
+            values={},
+            event_type=EventType.ORDER_RELEASED,
+            reference=order.order_no,
+            note=f"申领单位拒收，退回公物仓：{reason}"[:200],
+        )
+        line.outcome, line.outcome_note, line.is_open = LineOutcome.REFUSED, reason[:200], False
+        line.handled_by, line.handled_at = actor, now
+        line.save(update_fields=["outcome", "outcome_note", "is_open", "handled_by", "handled_at"])
+    wf.transition(
+        order,
+        action=Action.REFUSE_RECEIPT,
+        target=OrderStatus.REFUSED,
+        actor=actor,
+        comment=reason,
+        role=Role.ASSET_CLERK,
+    )
+    notify(
+        holders(unit_id=order.handling_unit_id, role=Role.KEEPER),
+        order=order,
+        title=f"申领单位拒收：{order.order_no}",
+        body=f"{order.applicant_unit.display_name}拒收 {len(lines)} 项（{reason}），物品退回本仓，请收回。",
+    )
+    return order
+
+
+# --- withdrawal from the pool (撤回) ------------------------------------------------------------
+
+
+def can_withdraw(user: User, item: PoolItem) -> bool:
+    """Who may take an item out of the pool without an allocation (see docs/architecture.md):
+    the warehouse's keepers, for both kinds; for a virtual listing also the owner's clerks (title
+    never left them). A physical item belongs to the warehouse's unit: the unit that handed it in
+    asks for it back through an allocation, approved like any other."""
+    if wf.holds(user, Role.KEEPER, item.warehouse.operating_unit_id):
+        return True
+    return item.warehouse.kind == WarehouseKind.VIRTUAL and wf.holds(
+        user, Role.ASSET_CLERK, item.asset.owner_unit_id
+    )
+
+
+@transaction.atomic
+def pool_item_withdraw(*, actor: User, pool_item_id: int, reason: str) -> PoolItem:
+    """Take an item in stock out of the pool (撤回/下架), with a reason. A virtual listing goes
+    back to its owner as it was before intake (idle or in use, where it sits); a physical item
+    stays the warehouse unit's, idle in its bin. Refused while the item is on loan or held by an
+    open order. One ledger event on the card; the pool item keeps who, when and why."""
+    item = (
+        PoolItem.objects.select_for_update(of=("self",))
+        .select_related("warehouse", "asset")
+        .filter(pk=pool_item_id, warehouse__region_id__in=_region_ids(actor))
+        .first()
+    )
+    if item is None:
+        raise PoolItemNotFound(pool_item_id)
+    if not can_withdraw(actor, item):
+        raise ActionNotAllowed(
+            "只有该公物仓的仓管员可以撤回"
+            if item.warehouse.kind == WarehouseKind.PHYSICAL
+            else "只有资产所属单位的资产管理员或该公物仓的仓管员可以撤回"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "撤回时请填写理由"})
+    card = wf.lock_cards([item.asset_id])[item.asset_id]
+    label = f"{card.asset_no} {card.name}"
+    if item.status != PoolItemStatus.IN_STOCK:
+        raise ValidationError(f"物品 {label} 当前「{item.get_status_display()}」，不能撤回")
+    held = OrderLine.objects.filter(asset_id=item.asset_id, is_open=True).select_related("order").first()
+    if held is not None:
+        raise ValidationError(f"物品 {label} 正在单据 {held.order.order_no} 中办理，办结或撤销后才能撤回")
+    if item.warehouse.kind == WarehouseKind.VIRTUAL:
+        status = (
+            item.status_before_intake
+            if item.status_before_intake in (AssetStatus.IDLE, AssetStatus.IN_USE)
+            else AssetStatus.IDLE
+        )
+        values = {"status": status, "usage": Usage.OWN_USE if status == AssetStatus.IN_USE else Usage.IDLE}
+    else:
+        values = {"status": AssetStatus.IDLE, "usage": Usage.IDLE}
+    asset_apply_change(
+        actor=actor,
+        asset_id=card.pk,
+        values=values,
+        event_type=EventType.STATUS_CHANGED,
+        reference=item.warehouse.code,
+        note=f"撤出公物仓（{item.warehouse.name}）：{reason}"[:200],
+    )
+    item.status, item.closed_at, item.closed_by, item.close_note = (
+        PoolItemStatus.WITHDRAWN,
+        timezone.now(),
+        actor,
+        reason[:200],
+    )
+    item.save(update_fields=["status", "closed_at", "closed_by", "close_note"])
+    keeper_side = wf.holds(actor, Role.KEEPER, item.warehouse.operating_unit_id)
+    notify(
+        holders(unit_id=card.owner_unit_id, role=Role.ASSET_CLERK)
+        if keeper_side
+        else holders(unit_id=item.warehouse.operating_unit_id, role=Role.KEEPER),
+        order=None,
+        title=f"已撤出公物仓：{label}",
+        body=f"{item.warehouse.name}：{reason}",
+        exclude=actor,
+    )
+    return item
 
 
 # --- loans (借用/归还) ---------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from .forms import (
     ExtensionForm,
     IntakeForm,
     PurposeForm,
+    ReasonForm,
     default_due_on,
 )
 from .models import AllocationOrder, IntakeOrder, LoanOrder, PoolItem
@@ -149,11 +150,47 @@ def item_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "in_basket": item.pk in _basket(request),
             "can_request": _is_clerk(request),
+            "can_withdraw": services.can_withdraw(request.user, item),
             "card_visible": scope.can_read(item.asset.owner_unit_id, item.asset.region_id),
             "open_order": line.order if order_visible else None,
             "checkout_form": CheckoutForm(initial={"due_on": default_due_on(), "submit_now": True}),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def item_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """撤回: the keeper (or, for a virtual listing, the owner's clerk) takes an item out of the pool."""
+    item = selectors.pool_item_get(actor=request.user, pk=pk)
+    if item is None:
+        raise Http404
+    back = redirect("warehouse:item_detail", pk=item.pk)
+    if not services.can_withdraw(request.user, item):
+        messages.error(request, _("您不能撤回该物品"))
+        return back
+    if item.status != PoolItemStatus.IN_STOCK or item.is_held:
+        messages.error(request, _("该物品已借出或正在办理单据，不能撤回"))
+        return back
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.pool_item_withdraw(
+                actor=request.user, pool_item_id=item.pk, reason=form.cleaned_data["reason"]
+            )
+        except services.PoolItemNotFound as exc:
+            raise Http404 from exc
+        except ActionNotAllowed as exc:
+            messages.error(request, str(exc))
+            return back
+        except ValidationError as exc:
+            service_errors(request, exc)
+        else:
+            messages.success(request, _("%(no)s 已撤出公物仓") % {"no": item.asset.asset_no})
+            if scope_for(request.user).can_read(item.asset.owner_unit_id, item.asset.region_id):
+                return redirect("assets:detail", pk=item.asset_id)
+            return redirect("warehouse:catalogue")
+    return render(request, "warehouse/item_withdraw.html", {"item": item, "form": form})
 
 
 @login_required
@@ -747,6 +784,36 @@ def allocation_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "lines": list(order.lines.select_related("asset__category")),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def allocation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    """拒收: the receiving clerk will not sign for the dispatched goods; they go back to the pool."""
+    order = _order(request, pk, OrderType.ALLOCATION)
+    if not wf.holds(request.user, Role.ASSET_CLERK, order.applicant_unit_id):
+        return _refuse(request, order, _("只有申领单位的资产管理员可以拒收"))
+    if order.status != OrderStatus.EXECUTING:
+        return _refuse(
+            request, order, _("单据当前状态为「%(s)s」，不能拒收") % {"s": order.get_status_display()}
+        )
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = _run(
+            request,
+            order,
+            lambda: services.allocation_refuse(
+                actor=request.user, order_id=order.pk, reason=form.cleaned_data["reason"]
+            ),
+            _("调拨单 %(no)s 已拒收，物品退回公物仓"),
+        )
+        if done is not None:
+            return done
+    return render(
+        request,
+        "warehouse/allocation_refuse.html",
+        {"order": order, "form": form, "lines": list(order.lines.select_related("asset__category"))},
     )
 
 

@@ -30,6 +30,7 @@ from gongwucang.org.scoping import scope_for
 from .domain.routing import StepRule, applicable_steps, parse_prefixes
 from .domain.statuses import (
     APPROVAL_STATUSES,
+    CLOSED_STATUSES,
     EDITABLE_STATUSES,
     OPEN_STATUSES,
     Action,
@@ -152,7 +153,7 @@ def transition(
         order.submitted_at = now
     elif target == OrderStatus.APPROVED:
         order.approved_at = now
-    if target in (OrderStatus.DONE, OrderStatus.REJECTED, OrderStatus.CANCELLED):
+    if target in CLOSED_STATUSES:
         order.closed_at = now
     order.save()
     return _history(order, action, before, target, actor, comment, role)

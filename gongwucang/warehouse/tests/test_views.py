@@ -131,6 +131,7 @@ WORK_PAGES = [
     ("warehouse:intake_edit", "intake", {"clerk_sch": 302, "keeper": 302}),  # submitted: not editable
     ("warehouse:allocation_dispatch", "allocation", {"keeper": 200, "clerk_sch": 302, "finance": 302}),
     ("warehouse:allocation_acknowledge", "allocation", {"clerk_sch": 302, "keeper": 302}),  # not dispatched
+    ("warehouse:allocation_refuse", "allocation", {"clerk_sch": 302, "keeper": 302}),  # not dispatched
     ("warehouse:allocation_edit", "allocation", {"clerk_sch": 302}),
     ("warehouse:loan_return", "loan", {"keeper": 200, "clerk_sch": 302, "auditor": 302}),
     ("warehouse:loan_extend", "loan", {"clerk_sch": 200, "keeper": 302, "head_sch": 302}),

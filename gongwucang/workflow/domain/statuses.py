@@ -6,6 +6,7 @@ order; anything not in the table is refused with a Chinese message naming both.
     draft ─submit→ submitted ─approve→ in_approval ─approve→ approved ─(execute)→ executing → done
                       │  └─reject→ rejected          │                     └─cancel→ cancelled
                       └─return_for_revision→ returned ─submit→ submitted (a new approval round)
+    executing ─refuse_receipt→ refused  (an allocation the receiver will not sign for)
 
 An order is *open* (it holds its assets) from submission until it is done, rejected or
 cancelled; a draft holds nothing (a forgotten draft must not block an item for everyone).
@@ -43,6 +44,7 @@ class OrderStatus(models.TextChoices):
     REJECTED = "rejected", _("已驳回")
     RETURNED = "returned", _("退回修改")
     CANCELLED = "cancelled", _("已撤销")
+    REFUSED = "refused", _("已拒收")
 
 
 class Action(models.TextChoices):
@@ -55,6 +57,7 @@ class Action(models.TextChoices):
     RECEIVE = "receive", _("验收入仓")
     DISPATCH = "dispatch", _("出仓")
     ACKNOWLEDGE = "acknowledge", _("签收")
+    REFUSE_RECEIPT = "refuse_receipt", _("拒收")
     LEND = "lend", _("借出")
     RETURN_GOODS = "return_goods", _("归还验收")
     EXTEND = "extend", _("延期")
@@ -64,7 +67,7 @@ class Action(models.TextChoices):
 S, A = OrderStatus, Action
 
 OPEN_STATUSES: frozenset[str] = frozenset({S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.EXECUTING, S.RETURNED})
-CLOSED_STATUSES: frozenset[str] = frozenset({S.DONE, S.REJECTED, S.CANCELLED})
+CLOSED_STATUSES: frozenset[str] = frozenset({S.DONE, S.REJECTED, S.CANCELLED, S.REFUSED})
 EDITABLE_STATUSES: frozenset[str] = frozenset({S.DRAFT, S.RETURNED})
 APPROVAL_STATUSES: frozenset[str] = frozenset({S.SUBMITTED, S.IN_APPROVAL})
 
@@ -89,6 +92,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.EXECUTING, A.RECEIVE): frozenset({S.EXECUTING, S.DONE}),
     (S.APPROVED, A.DISPATCH): frozenset({S.EXECUTING}),
     (S.EXECUTING, A.ACKNOWLEDGE): frozenset({S.DONE}),
+    # The receiver will not sign (wrong or damaged goods): the items go back to the pool.
+    (S.EXECUTING, A.REFUSE_RECEIPT): frozenset({S.REFUSED}),
     (S.APPROVED, A.LEND): frozenset({S.EXECUTING}),
     (S.EXECUTING, A.RETURN_GOODS): frozenset({S.DONE}),
     (S.EXECUTING, A.EXTEND): frozenset({S.EXECUTING}),
@@ -99,7 +104,7 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
 _COMMON = frozenset({A.SUBMIT, A.APPROVE, A.REJECT, A.RETURN_FOR_REVISION, A.CANCEL})
 TYPE_ACTIONS: dict[str, frozenset[str]] = {
     OrderType.INTAKE: _COMMON | {A.RECEIVE},
-    OrderType.ALLOCATION: _COMMON | {A.DISPATCH, A.ACKNOWLEDGE},
+    OrderType.ALLOCATION: _COMMON | {A.DISPATCH, A.ACKNOWLEDGE, A.REFUSE_RECEIPT},
     OrderType.LOAN: _COMMON | {A.LEND, A.RETURN_GOODS, A.EXTEND},
     OrderType.LOAN_EXTENSION: _COMMON | {A.COMPLETE},
 }

@@ -18,6 +18,7 @@ ORDER_STATUS_CLASSES = {
     "done": "tag-in-use",
     "rejected": "tag-pending-disposal",
     "cancelled": "tag-disposed",
+    "refused": "tag-pending-disposal",
 }
 APPROVAL_CLASSES = {
     "pending": "tag-idle",
