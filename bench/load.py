@@ -115,6 +115,8 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--think-ms", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("GWC_BENCH_WORKERS", "2")),
+                        help="gunicorn workers (config/gunicorn.conf.py; default 2, one per core)")
     parser.add_argument("--json")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -130,7 +132,7 @@ def main() -> int:
     names = people(args.users, facts)
     plan = {name: paths_for(name, rng) for name in names}
     connection.close()
-    with GunicornServer(args.database_url) as base_url:
+    with GunicornServer(args.database_url, workers=args.workers) as base_url:
         entries = []
         for name in names:
             session = HttpSession(base_url)
@@ -193,7 +195,7 @@ def main() -> int:
         ),
     ]
     return report(
-        f"Load: {args.users} people for {args.duration} s (wrk, gunicorn 2 workers)", results, args.json
+        f"Load: {args.users} people for {args.duration} s (wrk, gunicorn {args.workers} workers)", results, args.json
     )
 
 

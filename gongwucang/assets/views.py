@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
@@ -18,9 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.core import contributions
+from gongwucang.core.money import format_yuan
+from gongwucang.core.templatetags.gwc import status_tag
 from gongwucang.org.scoping import scope_for
 
 from . import selectors, services
+from .domain.choices import AssetStatus
 from .domain.events import EventType
 from .exceptions import AssetNotWritable, ConcurrentEditError
 from .forms import AssetFilterForm, AssetForm, AttachmentForm
@@ -32,6 +36,51 @@ def _page_size(request: HttpRequest) -> int:
     raw = request.GET.get("per_page", "")
     sizes = settings.ASSET_LIST_PAGE_SIZES
     return int(raw) if raw.isdigit() and int(raw) in sizes else sizes[0]
+
+
+def asset_rows_html(rows: list[Asset], can_write: bool) -> SafeString:
+    """The list's <tr> rows, exactly as the template loop in _asset_table.html wrote them (the
+    loop cost ~4 ms of a 20-row page: a reverse(), a choices lookup that translates every status,
+    and ~15 variable nodes per row). Every value is escaped as {{ }} does."""
+    marker = 987654321987654321
+    probe = reverse("assets:detail", args=[marker])
+    url_head, url_tail = probe.split(str(marker), 1)
+    statuses = {value: str(label) for value, label in AssetStatus.choices}
+    select = _("选择 %(no)s") if can_write else ""
+    parts: list[str] = []
+    for a in rows:
+        esc_no = conditional_escape(a.asset_no)
+        checkbox = (
+            f'<td><input type="checkbox" class="form-check-input" name="asset" value="{a.pk}" '
+            f'data-bulk-item aria-label="{select % {"no": esc_no}}"></td>'
+            if can_write
+            else ""
+        )
+        spec = (
+            f' <span class="text-muted small d-none d-md-inline">{conditional_escape(a.model_spec)}</span>'
+            if a.model_spec
+            else ""
+        )
+        department = a.department
+        book = a.book
+        status_label = statuses.get(a.status, a.status)
+        acquired = f"{a.acquired_on:%Y-%m-%d}" if a.acquired_on else ""
+        original, net = format_yuan(book.original_value_fen), format_yuan(book.net_value_fen)
+        parts.append(
+            f"\n    <tr>\n      {checkbox}\n"
+            f'      <td><a href="{conditional_escape(f"{url_head}{a.pk}{url_tail}")}">{esc_no}</a></td>\n'
+            f"      <td>{conditional_escape(a.name)}{spec}</td>\n"
+            f'      <td class="d-none d-md-table-cell">{conditional_escape(a.category.name)}</td>\n'
+            f'      <td class="d-none d-lg-table-cell">{conditional_escape(a.owner_unit.display_name)}</td>\n'
+            f'      <td class="d-none d-lg-table-cell">'
+            f"{conditional_escape((department.name if department is not None else '') or '—')}</td>\n"
+            f'      <td class="d-none d-sm-table-cell">{acquired}</td>\n'
+            f'      <td class="money">{conditional_escape(original)}</td>\n'
+            f'      <td class="money d-none d-sm-table-cell">{conditional_escape(net)}</td>\n'
+            f"      <td>{status_tag(a.status, status_label)}</td>\n"
+            f"    </tr>\n  "
+        )
+    return mark_safe("".join(parts))  # noqa: S308 — every value above is escaped
 
 
 @login_required
@@ -50,12 +99,14 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         number=int(number) if number.isdigit() and int(number) < 10**6 else 1,
     )
     scope = scope_for(request.user)
+    can_write = bool(scope.write_unit_ids)
     context = {
         "form": form,
         "page": page,
+        "rows_html": asset_rows_html(page.object_list, can_write),
         "count": selectors.asset_count(actor=request.user, filters=filters, qs=qs),
         "filters": filters,
-        "can_write": bool(scope.write_unit_ids),
+        "can_write": can_write,
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,
         "sort": filters.sort,
         "list_actions": contributions.list_actions(request),

@@ -310,3 +310,44 @@ def test_timeline_html_is_the_template_loop(clerk, world, cards, language):
     assert "&lt;i&gt;备注 &amp; 说明&lt;/i&gt;" in expected and "R&lt;1&gt;" in expected
     html = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
     assert "&lt;b&gt;&quot;&amp;档案室&#x27;&lt;/b&gt;" in html and "<b>" not in html
+
+
+# The list's row loop as _asset_table.html wrote it before assets.views.asset_rows_html (issue 6).
+ROWS_LOOP = """{% load i18n gwc humanize %}{% for a in page.object_list %}
+    <tr>
+      {% if can_write %}<td><input type="checkbox" class="form-check-input" name="asset" value="{{ a.pk }}" data-bulk-item aria-label="{% blocktranslate with no=a.asset_no %}选择 {{ no }}{% endblocktranslate %}"></td>{% endif %}
+      <td><a href="{% url 'assets:detail' a.pk %}">{{ a.asset_no }}</a></td>
+      <td>{{ a.name }}{% if a.model_spec %} <span class="text-muted small d-none d-md-inline">{{ a.model_spec }}</span>{% endif %}</td>
+      <td class="d-none d-md-table-cell">{{ a.category.name }}</td>
+      <td class="d-none d-lg-table-cell">{{ a.owner_unit.display_name }}</td>
+      <td class="d-none d-lg-table-cell">{{ a.department.name|default:"—" }}</td>
+      <td class="d-none d-sm-table-cell">{{ a.acquired_on|date:"Y-m-d" }}</td>
+      <td class="money">{{ a.book.original_value_fen|yuan }}</td>
+      <td class="money d-none d-sm-table-cell">{{ a.book.net_value_fen|yuan }}</td>
+      <td>{% status_tag a.status a.get_status_display %}</td>
+    </tr>
+  {% empty %}
+    <tr><td colspan="10" class="text-center text-muted py-4">{% translate "没有符合条件的资产。可以减少筛选条件，或用拼音首字母搜索（如 bjb 找笔记本）。" %}</td></tr>
+  {% endfor %}"""  # noqa: E501
+
+
+@pytest.mark.parametrize("can_write", [True, False])
+def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
+    from django.template import engines
+    from django.utils import translation
+
+    from gongwucang.assets import selectors
+    from gongwucang.assets.views import asset_rows_html
+
+    laptop = cards["laptop"]
+    Asset.objects.filter(pk=laptop.pk).update(
+        name="<b>\"笔记本&'</b>", model_spec="<i>X1</i>", department=None
+    )
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            qs = selectors.asset_list(actor=world.clerk_sch, filters=selectors.AssetFilters())
+            page = selectors.asset_page(qs, sort="-id", size=20, after="", before="", last=False, number=1)
+            context = {"page": page, "can_write": can_write}
+            expected = engines["django"].from_string(ROWS_LOOP).render(context)
+            assert str(asset_rows_html(page.object_list, can_write)) == expected
+    assert "&lt;b&gt;&quot;笔记本&amp;&#x27;&lt;/b&gt;" in expected and "&lt;i&gt;X1&lt;/i&gt;" in expected
