@@ -30,6 +30,7 @@ from gongwucang.workflow import selectors as wf_selectors
 from gongwucang.workflow import services as wf
 from gongwucang.workflow.domain.statuses import EDITABLE_STATUSES, OrderStatus, OrderType
 from gongwucang.workflow.exceptions import ActionNotAllowed, OrderNotFound
+from gongwucang.workflow.files import atomic_with_files
 from gongwucang.workflow.models import LineOutcome, Order, OrderAttachment, OrderAttachmentKind
 from gongwucang.workflow.views import order_context, service_errors
 
@@ -377,7 +378,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and not from_list and form.is_valid():
         data = form.cleaned_data
         try:
-            with transaction.atomic():
+            with atomic_with_files():
                 order = services.intake_create(
                     actor=request.user,
                     warehouse_id=int(data["warehouse"]),
@@ -457,7 +458,7 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
 
         def call() -> None:
-            with transaction.atomic():
+            with atomic_with_files():
                 services.intake_update(
                     actor=request.user,
                     order_id=order.pk,
@@ -530,7 +531,7 @@ def intake_receive(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
         def call() -> None:
-            with transaction.atomic():
+            with atomic_with_files():
                 for line in lines:
                     for photo in request.FILES.getlist(f"photo_{line.pk}"):
                         wf.order_attach_file(

@@ -41,6 +41,7 @@ from .domain.statuses import (
     targets,
 )
 from .exceptions import ActionNotAllowed, OrderNotFound
+from .files import atomic_with_files, remember_saved
 from .models import (
     ApprovalFlow,
     ApprovalStatus,
@@ -703,7 +704,7 @@ def can_attach(user: User, order: Order) -> bool:
     )
 
 
-@transaction.atomic
+@atomic_with_files()
 def order_attach_file(
     *, actor: User, order_id: int, kind: str, uploaded: UploadedFile, line_id: int | None = None
 ) -> OrderAttachment:
@@ -747,6 +748,7 @@ def order_attach_file(
         uploaded_by=actor,
     )
     attachment.file.save(f"upload.{checked.extension}", uploaded, save=False)
+    remember_saved(attachment.file.storage, attachment.file.name)
     try:
         attachment.save()
     except Exception:
