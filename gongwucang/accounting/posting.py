@@ -23,6 +23,8 @@ same rows and make the same arithmetic; only the plumbing differs.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,6 +223,26 @@ def _params(
     }
 
 
+@contextmanager
+def _hash_joins(cursor: Any, method: str) -> Iterator[None]:
+    """PostgreSQL: no nested loops for the straight-line statement (every card of the region).
+
+    Planned while the month has no entries yet (or while statistics still say so), the check
+    "no entry for this card and month" becomes a nested loop that scans the entry table once per
+    card — and the same statement is appending a million entries to it: quadratic (measured:
+    over 15 minutes instead of seconds). Hash joins read each table once, whatever the statistics
+    say. The few units-of-production cards keep their index lookups.
+    """
+    if connection.vendor != "postgresql" or method != STRAIGHT_LINE:
+        yield
+        return
+    cursor.execute("SELECT current_setting('enable_nestloop')")
+    previous = cursor.fetchone()[0]
+    cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+    yield  # on an error the transaction (or savepoint) is rolled back, and the setting with it
+    cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
+
+
 def post_entries(
     *, region_id: int, period_id: int, run_id: int, next_month: dt.date, holder_at: dt.datetime
 ) -> Totals:
@@ -245,8 +267,9 @@ def post_entries(
             }
             if connection.vendor == "postgresql":
                 plans = POSTGRES_PLANS if method == UNITS_OF_PRODUCTION else ""
-                cursor.execute(POSTGRES_POST.format(plans=plans, **parts), params)
-                cards, total = cursor.fetchone()
+                with _hash_joins(cursor, method):
+                    cursor.execute(POSTGRES_POST.format(plans=plans, **parts), params)
+                    cards, total = cursor.fetchone()
             else:
                 cursor.execute(SQLITE_INSERT.format(**parts), params)
                 cursor.execute(SQLITE_BOOKS, params)
@@ -270,6 +293,7 @@ def count_missing(*, region_id: int, period_id: int, next_month: dt.date, holder
                 holder_at=holder_at,
                 method=method,
             )
-            cursor.execute(MISSING.format(holders=HOLDERS, charges=CHARGES[method]), params)
-            missing += int(cursor.fetchone()[0])
+            with _hash_joins(cursor, method):
+                cursor.execute(MISSING.format(holders=HOLDERS, charges=CHARGES[method]), params)
+                missing += int(cursor.fetchone()[0])
     return missing

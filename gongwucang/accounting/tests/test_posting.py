@@ -424,3 +424,37 @@ def test_accumulated_is_carried_with_the_card(world):
     )
     assert book(card).accumulated_depreciation_fen == 8332  # October, the region's first posting
     assert Decimal(book(card).original_value_fen) == Decimal(599900)
+
+
+@pytest.mark.postgres_only
+def test_postgresql_plan_reads_the_entries_once(world):
+    """A month planned while its entry table looks empty must not check "no entry yet" by
+    scanning the entries once per card (the statement itself appends a million of them)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from gongwucang.accounting import posting
+    from gongwucang.accounting.services import holder_instant
+
+    desktop(world)
+    period = Period.objects.create(region=world.region, month=NOV)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE accounting_depreciationentry")  # statistics: empty, as after go-live
+        params = posting._params(
+            region_id=world.region.pk,
+            period_id=period.pk,
+            next_month=DEC,
+            holder_at=holder_instant(world.region, NOV),
+            method="straight_line",
+            run_id=1,
+        )
+        sql = posting.POSTGRES_POST.format(
+            plans="",
+            holders=posting.HOLDERS,
+            charges=posting.STRAIGHT_LINE_CHARGES,
+            columns=posting.ENTRY_COLUMNS,
+            values=posting.ENTRY_VALUES,
+        )
+        with posting._hash_joins(cursor, "straight_line"):
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Nested Loop" not in plan, plan
