@@ -138,16 +138,18 @@ def production_env(database_url: str, var_dir: str = "/tmp/gwc-bench-var") -> di
     """Environment of a production-like server on loopback: production settings, PostgreSQL,
     persistent connections, no HTTPS redirect (no TLS on 127.0.0.1)."""
     env = dict(os.environ)
-    env.update({
-        "DJANGO_SETTINGS_MODULE": "config.settings.production",
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "bench-only-" + "k" * 60,
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "GWC_VAR_DIR": var_dir,
-        "DB_CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
-    })
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "config.settings.production",
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "bench-only-" + "k" * 60,
+            "SECURE_SSL_REDIRECT": "0",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+            "GWC_VAR_DIR": var_dir,
+            "DB_CONN_MAX_AGE": "600",
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     # A server's cache and sessions (config/settings/base.py): Redis when one answers on this
     # machine, as in production; the embedded mode runs without it. GWC_BENCH_REDIS=0 measures
     # database sessions instead.
@@ -190,11 +192,15 @@ class GunicornServer:
         import urllib.request
 
         python = str(ROOT / ".venv" / "bin" / "python")
-        subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env,
-                       check=True)
+        subprocess.run(
+            [python, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=self.env, check=True
+        )
         self.process = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "config/gunicorn.conf.py", "config.wsgi"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.DEVNULL,
+        )
         url = f"http://127.0.0.1:{self.port}"
         for _ in range(200):
             try:
@@ -223,8 +229,9 @@ class HttpSession:
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, body: str | None = None,
-                headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
+    def request(
+        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, dict[str, str]]:
         import http.client
 
         conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -255,8 +262,9 @@ class HttpSession:
             raise SystemExit("login page without CSRF token")
         csrf = token.group(1).decode()
         body = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": csrf})
-        status, _data, headers = self.request("POST", "/accounts/login/", body,
-                                              {"Content-Type": "application/x-www-form-urlencoded"})
+        status, _data, headers = self.request(
+            "POST", "/accounts/login/", body, {"Content-Type": "application/x-www-form-urlencoded"}
+        )
         if status != 302 or "/accounts/login/" in headers.get("location", ""):
             raise SystemExit(f"login of {username} failed (HTTP {status})")
 

@@ -115,8 +115,12 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=60)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--think-ms", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("GWC_BENCH_WORKERS", "2")),
-                        help="gunicorn workers (config/gunicorn.conf.py; default 2, one per core)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=int(os.environ.get("GWC_BENCH_WORKERS", "2")),
+        help="gunicorn workers (config/gunicorn.conf.py; default 2, one per core)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -194,9 +198,8 @@ def main() -> int:
             note=f"p50 {figures.get('p50', 0):.0f} ms, p90 {figures.get('p90', 0):.0f} ms (wrk --latency)",
         ),
     ]
-    return report(
-        f"Load: {args.users} people for {args.duration} s (wrk, gunicorn {args.workers} workers)", results, args.json
-    )
+    title = f"Load: {args.users} people for {args.duration} s (wrk, gunicorn {args.workers} workers)"
+    return report(title, results, args.json)
 
 
 if __name__ == "__main__":

@@ -200,6 +200,9 @@ ASSET_LIST_PAGE_SIZES = [20, 50, 100]
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 LOAN_REMIND_DAYS_BEFORE = env_int("LOAN_REMIND_DAYS_BEFORE", 3)
 LOAN_MAX_DAYS = env_int("LOAN_MAX_DAYS", 366)
+# Intake tagged "idle": the card must have been idle this many months (DOMAIN.md §3), counted
+# from its ledger (when it last became idle).
+INTAKE_IDLE_MIN_MONTHS = env_int("INTAKE_IDLE_MIN_MONTHS", 6)
 
 LOGGING = {
     "version": 1,

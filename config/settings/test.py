@@ -24,5 +24,7 @@ else:  # the suite never shares a cache with a server running on this machine
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 AXES_ENABLED = True
+# The test world's cards are registered idle today; tests of the idle-duration rule set it to 6.
+INTAKE_IDLE_MIN_MONTHS = 0
 LANGUAGE_CODE = "zh-hans"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing

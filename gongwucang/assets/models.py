@@ -315,6 +315,9 @@ class AssetNumberSequence(models.Model):
         verbose_name_plural = _("资产编号序列")
         constraints = [models.UniqueConstraint(fields=["unit", "year"], name="asset_number_sequence_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.unit_id}/{self.year}: {self.last_value}"
+
 
 def attachment_upload_to(instance: AssetAttachment, filename: str) -> str:
     # A random stored name: the user's file name is kept in original_name, never in the path.

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from gongwucang.assets.domain.choices import AssetStatus, Condition, Usage
 from gongwucang.assets.domain.events import EventType
-from gongwucang.assets.models import Asset, Category
+from gongwucang.assets.models import Asset, AssetEvent, Category
 from gongwucang.assets.selectors import category_with_descendants
 from gongwucang.assets.services import asset_apply_change
 from gongwucang.core.dates import local_today
@@ -34,6 +34,7 @@ from gongwucang.workflow.models import LineOutcome, Order, OrderLine
 from gongwucang.workflow.notifications import holders, notify
 
 from .domain.choices import AllocationMode, IntakeSource, PoolItemStatus, WarehouseKind
+from .domain.idle import idle_qualifies_on
 from .domain.loans import Reminder, reminder_due
 from .domain.savings import line_savings_fen, matching_standard_code
 from .models import (
@@ -193,8 +194,53 @@ def _check_intake_meta(source: str, source_note: str) -> tuple[str, str]:
     return source, source_note[:200]
 
 
-def check_intake_assets(*, unit: Unit, source: str, assets: Sequence[Asset]) -> None:
-    """The cards a unit may hand in: its own, idle or in use, not already in the pool."""
+def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
+    """When each card last became idle, from its ledger: the latest event that set a status
+    (registration, import, status change, edit) — if that status is idle, its local date."""
+    found: dict[int, dt.date] = {}
+    seen: set[int] = set()
+    events = (
+        AssetEvent.objects.filter(asset_id__in=sorted(set(asset_ids)), after__has_key="status")
+        .order_by("asset_id", "-occurred_at", "-id")
+        .values_list("asset_id", "after", "occurred_at")
+    )
+    for asset_id, after, occurred_at in events:
+        if asset_id in seen:
+            continue
+        seen.add(asset_id)
+        if after.get("status") == AssetStatus.IDLE:
+            found[asset_id] = timezone.localdate(occurred_at)
+    return found
+
+
+def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
+    months = settings.INTAKE_IDLE_MIN_MONTHS
+    since = idle_since([a.pk for a in assets])
+    for asset in assets:
+        label = f"{asset.asset_no} {asset.name}"
+        start = since.get(asset.pk)
+        if start is None:
+            raise ValidationError(
+                {
+                    "assets": f"资产 {label} 的变动记录中没有转为闲置的记录，"
+                    "不能按「闲置资产」入仓，请选择其他来源"
+                }
+            )
+        qualifies = idle_qualifies_on(start, months)
+        if today < qualifies:
+            raise ValidationError(
+                {
+                    "assets": f"资产 {label} 自 {start:%Y-%m-%d} 起闲置，未满 {months} 个月，"
+                    f"{qualifies:%Y-%m-%d} 起方可按「闲置资产」入仓；现在入仓请选择其他来源"
+                }
+            )
+
+
+def check_intake_assets(
+    *, unit: Unit, source: str, assets: Sequence[Asset], today: dt.date | None = None
+) -> None:
+    """The cards a unit may hand in: its own, idle or in use, not already in the pool; tagged
+    "idle" only after INTAKE_IDLE_MIN_MONTHS of idleness (from the card's ledger)."""
     if not assets:
         raise ValidationError({"assets": "请至少选择一项资产"})
     for asset in assets:
@@ -212,6 +258,8 @@ def check_intake_assets(*, unit: Unit, source: str, assets: Sequence[Asset]) -> 
             raise ValidationError({"assets": f"资产 {label} 不是闲置状态，请选择其他来源或先标记闲置"})
         if active_pool_item(asset.pk) is not None:
             raise ValidationError({"assets": f"资产 {label} 已在公物仓中"})
+    if source == IntakeSource.IDLE:
+        _check_idle_long_enough(assets, today or local_today())
 
 
 @transaction.atomic
@@ -226,6 +274,7 @@ def intake_create(
     unit_id: int | None = None,
     submit: bool = False,
     comment: str = "",
+    today: dt.date | None = None,
 ) -> Order:
     """A clerk hands the unit's cards into the pool: a draft intake order (submitted if asked)."""
     unit = clerk_unit(actor, unit_id)
@@ -234,7 +283,7 @@ def intake_create(
     assets = list(Asset.objects.filter(pk__in=sorted(set(asset_ids))))
     if len(assets) != len(set(asset_ids)):
         raise ValidationError({"assets": "所选资产不存在"})
-    check_intake_assets(unit=unit, source=source, assets=assets)
+    check_intake_assets(unit=unit, source=source, assets=assets, today=today)
     title = title.strip() or f"{len(assets)}项资产入仓：{IntakeSource(source).label}"
     order = wf.order_create(
         actor=actor,

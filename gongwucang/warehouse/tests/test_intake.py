@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from gongwucang.assets.models import Asset, AssetEvent
+from gongwucang.assets.services import asset_update, assets_mark_idle
+from gongwucang.core.dates import local_today
 from gongwucang.core.testing import make_asset
 from gongwucang.warehouse import services
 from gongwucang.warehouse.domain.choices import IntakeSource
+from gongwucang.warehouse.domain.idle import idle_qualifies_on
 from gongwucang.warehouse.models import PoolItem
 from gongwucang.warehouse.services import LineDecision
 from gongwucang.warehouse.testing import approve_all
+from gongwucang.workflow import services as wf
 from gongwucang.workflow.exceptions import ActionNotAllowed, OrderNotFound
-from gongwucang.workflow.models import OrderHistory
+from gongwucang.workflow.models import Order, OrderHistory
 
 
 def file_intake(world, stores, *, physical=True, n=1, source=IntakeSource.IDLE, **values):  # type: ignore[no-untyped-def]
@@ -245,3 +252,110 @@ def test_editing_a_returned_intake_releases_removed_lines(world, stores):
     assert a3.events.order_by("-id").first().event_type == "intake_requested"
     assert a1.events.filter(event_type="intake_requested").count() == 1
     assert set(order.lines.filter(is_open=True).values_list("asset_id", flat=True)) == {a1.pk, a3.pk}
+
+
+# --- "idle for more than 6 months" (DOMAIN.md §3, INTAKE_IDLE_MIN_MONTHS) --------------------------
+
+
+def test_idle_threshold_default_is_six_months():
+    from config.settings import base
+
+    assert base.INTAKE_IDLE_MIN_MONTHS == 6
+
+
+@pytest.mark.parametrize(
+    ("since", "months", "qualifies"),
+    [
+        (dt.date(2026, 3, 15), 6, dt.date(2026, 9, 15)),
+        (dt.date(2025, 8, 31), 6, dt.date(2026, 2, 28)),
+        (dt.date(2023, 8, 31), 6, dt.date(2024, 2, 29)),
+        (dt.date(2026, 11, 30), 3, dt.date(2027, 2, 28)),
+        (dt.date(2026, 7, 1), 0, dt.date(2026, 7, 1)),
+    ],
+)
+def test_idle_qualifies_on(since, months, qualifies):
+    assert idle_qualifies_on(since, months) == qualifies
+
+
+def idle_on(asset) -> dt.date:  # type: ignore[no-untyped-def]
+    return services.idle_since([asset.pk])[asset.pk]
+
+
+@pytest.mark.parametrize("registered_idle", [True, False])
+def test_idle_source_below_and_at_the_threshold(world, stores, settings, registered_idle):
+    """Idle since registration, or marked idle later (a status_changed event): tagged "idle" only
+    from the day it has been idle for 6 months; the day before, a clear refusal naming both dates."""
+    settings.INTAKE_IDLE_MIN_MONTHS = 6
+    if registered_idle:
+        asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    else:
+        asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="in_use")
+        assets_mark_idle(actor=world.clerk_sch, asset_ids=[asset.pk])
+    since = idle_on(asset)
+    assert since == local_today()
+    at = idle_qualifies_on(since, 6)
+    counts = (Order.objects.count(), OrderHistory.objects.count(), AssetEvent.objects.count())
+    with pytest.raises(ValidationError) as refused:
+        services.intake_create(
+            actor=world.clerk_sch,
+            warehouse_id=stores.physical.pk,
+            source=IntakeSource.IDLE,
+            asset_ids=[asset.pk],
+            today=at - dt.timedelta(days=1),
+        )
+    message = refused.value.message_dict["assets"][0]
+    assert f"自 {since:%Y-%m-%d} 起闲置，未满 6 个月，{at:%Y-%m-%d} 起方可按「闲置资产」入仓" in message
+    assert (Order.objects.count(), OrderHistory.objects.count(), AssetEvent.objects.count()) == counts
+    order = services.intake_create(
+        actor=world.clerk_sch,
+        warehouse_id=stores.physical.pk,
+        source=IntakeSource.IDLE,
+        asset_ids=[asset.pk],
+        today=at,
+    )
+    assert order.status == "draft"
+    # Submitting it today (less than 6 months idle) is refused the same way, nothing written.
+    before = (OrderHistory.objects.count(), AssetEvent.objects.count())
+    with pytest.raises(ValidationError, match="未满 6 个月"):
+        wf.order_submit(actor=world.clerk_sch, order_id=order.pk)
+    assert (OrderHistory.objects.count(), AssetEvent.objects.count()) == before
+    # Other sources do not care how long it has been idle.
+    services.intake_create(
+        actor=world.clerk_sch,
+        warehouse_id=stores.physical.pk,
+        source=IntakeSource.OVER_STANDARD,
+        asset_ids=[asset.pk],
+        submit=True,
+    )
+
+
+def test_idle_since_is_the_last_time_it_became_idle(world, stores, settings):
+    """Back in use, then idle again: the clock starts again at the latest change to idle; events
+    that do not touch the status (an intake request and its release) do not restart it."""
+    asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    first = AssetEvent.objects.filter(asset=asset).latest("id").occurred_at
+    order = services.intake_create(
+        actor=world.clerk_sch,
+        warehouse_id=stores.physical.pk,
+        source=IntakeSource.IDLE,
+        asset_ids=[asset.pk],
+        submit=True,
+    )
+    wf.order_cancel(actor=world.clerk_sch, order_id=order.pk, comment="暂缓")
+    assert idle_on(asset) == timezone.localdate(first)
+    asset_update(
+        actor=world.clerk_sch,
+        asset_id=asset.pk,
+        values={"status": "in_use"},
+        expected_version=Asset.objects.get(pk=asset.pk).version,
+    )
+    assert asset.pk not in services.idle_since([asset.pk])
+    settings.INTAKE_IDLE_MIN_MONTHS = 6
+    with pytest.raises(ValidationError, match="不是闲置状态"):
+        services.intake_create(
+            actor=world.clerk_sch, warehouse_id=stores.physical.pk, source="idle", asset_ids=[asset.pk]
+        )
+    assets_mark_idle(actor=world.clerk_sch, asset_ids=[asset.pk])
+    latest = AssetEvent.objects.filter(asset=asset, event_type="status_changed").latest("id")
+    assert latest.after == {"status": "idle"}
+    assert idle_on(asset) == timezone.localdate(latest.occurred_at)
