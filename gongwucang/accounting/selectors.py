@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Substr
@@ -149,11 +150,12 @@ def entry_list(*, actor: User, period: Period, unit_id: int | None = None, top_c
 def entry_totals(*, actor: User, period: Period) -> dict[str, list[dict]]:
     """The period's entries summed by unit and by top class (what the actor may read)."""
     qs = entry_queryset(actor=actor, period=period)
-    by_unit = list(
-        qs.values("unit_id", "unit__name")
+    by_unit: list[dict[str, Any]] = [
+        dict(row)
+        for row in qs.values("unit_id", "unit__name")
         .annotate(cards=Count("asset_id"), total=Sum("amount_fen"))
         .order_by("unit__name")
-    )
+    ]
     by_class = _with_class_names(
         qs.annotate(top=Substr("category__code", 1, 3))
         .values("top")
@@ -236,8 +238,8 @@ def value_summary(
     cards = Asset.objects.filter(region=region).exclude(status=AssetStatus.DISPOSED)
     if unit_ids is not None:
         cards = cards.filter(owner_unit_id__in=unit_ids)
-    values = {
-        row["top"]: row
+    values: dict[str, dict[str, Any]] = {
+        row["top"]: dict(row)
         for row in cards.annotate(top=Substr("category__code", 1, 3))
         .values("top")
         .annotate(

@@ -748,7 +748,7 @@ def order_attach_file(
         uploaded_by=actor,
     )
     attachment.file.save(f"upload.{checked.extension}", uploaded, save=False)
-    remember_saved(attachment.file.storage, attachment.file.name)
+    remember_saved(attachment.file.storage, attachment.file.name or "")
     try:
         attachment.save()
     except Exception:
