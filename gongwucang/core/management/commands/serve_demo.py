@@ -1,7 +1,7 @@
 """manage.py serve_demo — the demo's processes in one terminal: web server, task worker, scheduler.
 
-Stops them all on Ctrl-C. For production, run gunicorn, `db_worker` and `run_scheduler` as
-separate services (docs/operations.md).
+Stops them all on Ctrl-C or SIGTERM (a plain `kill` of this process leaves no worker behind).
+For production, run gunicorn, `db_worker` and `run_scheduler` as separate services (docs/operations.md).
 """
 
 import signal
@@ -23,6 +23,8 @@ class Command(BaseCommand):
         if "run_scheduler" in get_commands():
             background.append([sys.executable, "manage.py", "run_scheduler"])
         children = [subprocess.Popen(cmd) for cmd in background]  # noqa: S603
+        # SIGTERM ends the server like Ctrl-C, so the `finally` below stops the children too.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
         self.stdout.write(self.style.SUCCESS(f"公物仓演示：http://{options['addr']}/  （Ctrl-C 停止）"))
         try:
             call_command("runserver", options["addr"], use_reloader=False)
