@@ -919,6 +919,31 @@ def step_orders(plan: Plan, units: list[int]) -> None:
     log(f"orders: {len(orders):,} orders, {len(lines):,} lines, {len(approvals):,} approval steps")
 
 
+def step_order_numbers() -> None:
+    """The order number sequences (workflow_ordernumbersequence) up to the numbers the orders took,
+    so that the next order of a type and year gets a fresh number (without them the first request
+    on the scale data collided with DB-2026-000001)."""
+    from django.apps import apps
+    from django.db import connection, transaction
+
+    Order = apps.get_model("workflow", "Order")
+    OrderNumberSequence = apps.get_model("workflow", "OrderNumberSequence")
+    last: Counter[tuple[str, int]] = Counter()
+    for order_type, order_no in Order.objects.values_list("order_type", "order_no").iterator():
+        _prefix, year, number = order_no.rsplit("-", 2)
+        key = (order_type, int(year))
+        last[key] = max(last[key], int(number))
+    with transaction.atomic():
+        for (order_type, year), value in sorted(last.items()):
+            seq, _created = OrderNumberSequence.objects.get_or_create(order_type=order_type, year=year)
+            if seq.last_value < value:
+                seq.last_value = value
+                seq.save(update_fields=["last_value"])
+        with connection.cursor() as cursor:
+            mark(cursor, "order_numbers")
+    log(f"order numbers: {len(last)} sequences")
+
+
 def workflow_order_model():  # type: ignore[no-untyped-def]
     from django.apps import apps
 
@@ -977,8 +1002,11 @@ def main() -> int:
         reset_sequence(cursor, "assets_assetevent")
     if workflow_order_model() is None:
         log("orders: skipped — the workflow app has no Order model yet")
-    elif "orders" not in done:
-        step_orders(plan, index[0])
+    else:
+        if "orders" not in done:
+            step_orders(plan, index[0])
+        if "order_numbers" not in done:
+            step_order_numbers()
     if connection.vendor == "postgresql":
         tune_database(args.database_url)
     if "analyze" not in done:
