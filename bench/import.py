@@ -148,7 +148,13 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
     """In a fresh process: check (the preview's dry run) or import the file; print the stage
     timings and the peak RSS as JSON."""
     setup_django(DB)
+    from gongwucang.spreadsheets import writer
     from gongwucang.spreadsheets.services import run_import
+
+    if "GWC_BENCH_IMPORT_SETTINGS" in os.environ:  # experiments: "name=value;name=value" or ""
+        writer.PG_IMPORT_SETTINGS = tuple(
+            tuple(item.split("=", 1)) for item in os.environ["GWC_BENCH_IMPORT_SETTINGS"].split(";") if item
+        )  # type: ignore[assignment]
 
     unit, actor = ensure_world()
     reset_tables()

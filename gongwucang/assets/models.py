@@ -83,8 +83,14 @@ class Asset(models.Model):
     )
     asset_no = models.CharField(_("资产编号"), max_length=40, unique=True)
     name = models.CharField(_("资产名称"), max_length=200)
+    # No single-column indexes on category and department either: asset_category_id and
+    # asset_department_id start with them (migration 0008).
     category = models.ForeignKey(
-        Category, on_delete=models.PROTECT, related_name="assets", verbose_name=_("资产分类")
+        Category,
+        on_delete=models.PROTECT,
+        related_name="assets",
+        verbose_name=_("资产分类"),
+        db_index=False,
     )
     model_spec = models.CharField(_("规格型号"), max_length=200, blank=True)
     brand = models.CharField(_("品牌"), max_length=100, blank=True)
@@ -132,6 +138,7 @@ class Asset(models.Model):
         blank=True,
         related_name="assets",
         verbose_name=_("使用部门"),
+        db_index=False,
     )
     custodian = models.ForeignKey(
         settings.AUTH_USER_MODEL,

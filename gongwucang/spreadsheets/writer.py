@@ -19,7 +19,7 @@ from django.utils import timezone
 from gongwucang.assets.domain.asset_numbers import format_asset_no
 from gongwucang.assets.domain.choices import DepreciationStatus
 from gongwucang.assets.domain.events import EventType
-from gongwucang.assets.domain.search_keys import build_search_text
+from gongwucang.assets.domain.search_keys import build_search_text, pg_text_array, search_grams
 from gongwucang.assets.ledger import SNAPSHOT_FIELDS, record_events_bulk
 from gongwucang.assets.models import Asset, AssetBook, AssetEvent, AssetNumberSequence
 from gongwucang.core.dates import local_today
@@ -29,6 +29,10 @@ from gongwucang.org.models import Unit
 from .domain.validation import CategoryRef, ParsedRow, UnitRef
 
 FLUSH_ROWS = 5000
+# PostgreSQL, for the import's transaction only: the GIN index of search keys takes new entries
+# into its pending list and merges them into the tree in bulk when the list is full — a bigger
+# list means fewer, larger merges instead of one per 4 MB (bench/import.py measures it).
+PG_IMPORT_SETTINGS: tuple[tuple[str, str], ...] = (("gin_pending_list_limit", "256MB"),)
 # The card columns written by COPY, in the order _copy writes them (checked against the model in tests).
 _ASSET_COPY_COLUMNS = (
     "id",
@@ -149,7 +153,7 @@ class _CardText:
         ]
         self.refs: dict[int, tuple[Any, dict[str, Any]]] = {}
         self.dates: dict[Any, str] = {}
-        self.parts: dict[str, str] = {}
+        self.parts: dict[str, tuple[str, frozenset[str]]] = {}
         self.encode = json.JSONEncoder(ensure_ascii=False).encode
 
     def _ref(self, value: Any) -> dict[str, Any] | None:
@@ -181,21 +185,38 @@ class _CardText:
         data["months_depreciated"] = months
         return self.encode(data)
 
-    def search_text(self, *parts: str) -> str:
-        """build_search_text(*parts): each part's tokens, remembered per part."""
+    def search_text(self, name: str, asset_no: str, model_spec: str, brand: str) -> str:
+        """build_search_text(name, asset_no, model_spec, brand): each part's tokens, remembered
+        per part (but the number, new on every card)."""
+        return " ".join(tokens for tokens, _ in self._parts(name, asset_no, model_spec, brand))
+
+    def search_text_and_keys(self, name: str, asset_no: str, model_spec: str, brand: str) -> tuple[str, str]:
+        """(search text, its search keys as a text[] literal): the keys are search_grams() of the
+        text — what the database's gwc_search_keys would make (tests hold them equal) — built
+        from each part's grams, remembered like its tokens."""
+        text: list[str] = []
+        keys: set[str] = set()
+        for tokens, grams in self._parts(name, asset_no, model_spec, brand):
+            text.append(tokens)
+            keys.update(grams)
+        return " ".join(text), pg_text_array(keys)
+
+    def _parts(self, name: str, asset_no: str, model_spec: str, brand: str) -> list[tuple[str, Any]]:
         out = []
         cache = self.parts
-        for part in parts:
+        for part in (name, asset_no, model_spec, brand):
             if not part:
                 continue
-            tokens = cache.get(part)
-            if tokens is None:
+            found = cache.get(part)
+            if found is None:
                 tokens = build_search_text(part)
-                if len(cache) < 50_000:
-                    cache[part] = tokens
-            if tokens:
-                out.append(tokens)
-        return " ".join(out)
+                if not tokens:
+                    continue
+                found = (tokens, frozenset(search_grams(tokens)))
+                if part is not asset_no and len(cache) < 50_000:
+                    cache[part] = found
+            out.append(found)
+        return out
 
 
 def _yuan(fen: int | None) -> str | None:
@@ -229,6 +250,10 @@ class CardWriter:
         # Numbers the file itself gives (seen so far): never issued to a row without a number.
         self.reserved = reserved
         self.issued: dict[str, int] = {}  # number given to a row without one → that row
+        if self.use_copy and PG_IMPORT_SETTINGS:
+            with connection.cursor() as cursor:
+                for name, value in PG_IMPORT_SETTINGS:
+                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])  # SET LOCAL
 
     # ---------------------------------------------------------------- new cards
     def add_new(self, parsed: ParsedRow) -> None:
@@ -278,22 +303,25 @@ class CardWriter:
                 parsed.asset_no = number
                 self.issued[number] = parsed.row
 
-    def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str, str]:
-        """(card fields, original, accumulated, months, snapshot JSON, search text) of a new card."""
+    def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str, str, str]:
+        """(card fields, original, accumulated, months, snapshot JSON, search text, search keys
+        as a PostgreSQL text[] literal — "" on SQLite) of a new card."""
         fields = new_card_fields(parsed)
         original = parsed.original_fen or 0
         accumulated = parsed.accumulated_fen or 0
         months = parsed.months_depreciated or 0
         after = self.text.snapshot_json(fields, original, accumulated, months)
-        search = self.text.search_text(
-            fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"]
-        )
-        return fields, original, accumulated, months, after, search
+        parts = (fields["name"], fields["asset_no"], fields["model_spec"], fields["brand"])
+        if self.use_copy:
+            search, keys = self.text.search_text_and_keys(*parts)
+        else:
+            search, keys = self.text.search_text(*parts), ""
+        return fields, original, accumulated, months, after, search, keys
 
     def _bulk_create(self, rows: Sequence[ParsedRow]) -> None:
         assets, books, events = [], [], []
         prepared = [self._prepare(p) for p in rows]
-        for fields, *_, search in prepared:
+        for fields, *_, search, _keys in prepared:
             values = {k: v for k, v in fields.items() if k not in RELATED}
             for name in RELATED:
                 ref = fields[name]
@@ -309,7 +337,7 @@ class CardWriter:
                 )
             )
         Asset.objects.bulk_create(assets, batch_size=1000)
-        for asset, (_, original, accumulated, months, after, _s) in zip(assets, prepared, strict=True):
+        for asset, (_, original, accumulated, months, after, _s, _k) in zip(assets, prepared, strict=True):
             books.append(
                 AssetBook(
                     asset_id=asset.pk,
@@ -347,7 +375,9 @@ class CardWriter:
             )
             id_pairs = cursor.fetchall()
         prepared = [self._prepare(p) for p in rows]
-        columns = ", ".join(_ASSET_COPY_COLUMNS)
+        # The search keys too (search_grams of the search text), so that the row trigger that
+        # would derive them (gwc_search_keys, PL/pgSQL) does not fire: migration 0008.
+        columns = ", ".join(_ASSET_COPY_COLUMNS) + ", search_keys"
         region, now, version = self.region_id, self.now, 1
         event = (EventType.IMPORTED.value, self.actor_id, now, self.reference, "{}")
         note, request_id = self.note, self.request_id
@@ -357,7 +387,9 @@ class CardWriter:
         with connection.wrap_database_errors, raw.cursor() as pg:
             with pg.copy(f'COPY "{asset_table}" ({columns}) FROM STDIN') as copy:
                 write = copy.write_row
-                for (asset_id, _), (f, _o, _a, _m, _after, search) in zip(id_pairs, prepared, strict=True):
+                for (asset_id, _), (f, _o, _a, _m, _after, search, keys) in zip(
+                    id_pairs, prepared, strict=True
+                ):
                     department, custodian = f["department"], f["custodian"]
                     write(
                         (
@@ -399,6 +431,7 @@ class CardWriter:
                             region,
                             f["user_unit"].id,
                             f["category"].id,
+                            keys,
                         )
                     )
             with pg.copy(
@@ -406,7 +439,7 @@ class CardWriter:
                 "accumulated_depreciation_fen, months_depreciated) FROM STDIN"
             ) as copy:
                 write = copy.write_row
-                for (asset_id, _), (_f, original, accumulated, months, _after, _s) in zip(
+                for (asset_id, _), (_f, original, accumulated, months, _after, _s, _k) in zip(
                     id_pairs, prepared, strict=True
                 ):
                     write((asset_id, original, accumulated, months))
@@ -415,7 +448,7 @@ class CardWriter:
                 "after, note, request_id) FROM STDIN"
             ) as copy:
                 write = copy.write_row
-                for (asset_id, event_id), (*_, after, _s) in zip(id_pairs, prepared, strict=True):
+                for (asset_id, event_id), (*_, after, _s, _k) in zip(id_pairs, prepared, strict=True):
                     write((event_id, asset_id, *event, after, note, request_id))
 
     # ---------------------------------------------------------------- updates

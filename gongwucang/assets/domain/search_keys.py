@@ -46,13 +46,31 @@ MAX_GRAM = 3
 
 
 def search_grams(search_text: str) -> set[str]:
-    """The keys the database derives from a card's search text (what gwc_search_keys returns)."""
+    """The keys the database derives from a card's search text (what gwc_search_keys returns).
+
+    The bulk importer writes these itself (the insert trigger then does not fire: migration
+    0008), so this function and gwc_search_keys must stay twins — tests hold them equal."""
     grams: set[str] = set()
     for token in search_text.split(" "):
-        for n in range(1, MAX_GRAM + 1):
-            for i in range(len(token) - n + 1):
-                grams.add(token[i : i + n])
+        grams.update(token_grams(token))
     return grams
+
+
+def token_grams(token: str) -> list[str]:
+    """The 1-, 2- and 3-character grams of one token (with repeats)."""
+    size = len(token)
+    return [token[i : i + n] for n in range(1, MAX_GRAM + 1) for i in range(size - n + 1)]
+
+
+def pg_text_array(items: set[str] | frozenset[str]) -> str:
+    """A PostgreSQL text[] literal of `items` ('{"a","b"}'), for COPY: every element quoted, so
+    commas, braces, spaces and the word NULL stay text; quotes and backslashes escaped."""
+    if not items:
+        return "{}"
+    body = '","'.join(items)
+    if '"' in body or "\\" in body:
+        body = '","'.join(item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
+    return '{"' + body + '"}'
 
 
 def term_keys(term: str) -> tuple[list[str], bool]:

@@ -216,11 +216,13 @@ def _open_csv(path: Path, limits: ReadLimits) -> Table:
     handle.seek(0)
     if encoding == "utf-8-sig":
         pass  # the codec skips the BOM itself
+    # Only the delimiter is guessed: the sniffer's guess of quoting is wrong on a field such as
+    # "柜""A""{1,2}" (quotes doubled, as Excel and every CSV writer do), which then splits.
     try:
-        dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;") if sample.strip() else csv.excel
+        delimiter = csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter if sample.strip() else ","
     except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(handle, dialect)
+        delimiter = ","
+    reader = csv.reader(handle, csv.excel, delimiter=delimiter)
     head: list[list[Any]] = []
     try:
         for row in reader:
