@@ -1,13 +1,19 @@
 """Demo region, part 2: about 2,000 asset cards across the units, categories, values and ages.
 
 Cards are registered through assets.services (so each has its ledger event), with opening
-accumulated depreciation as if depreciation had been posted up to last month.
+accumulated depreciation as if depreciation had been posted up to last month. An idle card has the
+history it would have had: registered in use on its booking date, marked idle (闲置) some weeks to
+two years ago — its ledger rows carry those past times (`ledger.recorded_at`), so most idle cards
+are "idle for more than 6 months" and may enter the 公物仓 under that source, a few not yet.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
 
 from gongwucang.core.dates import local_today
 from gongwucang.core.demo import DemoContext
@@ -15,8 +21,9 @@ from gongwucang.core.demo import DemoContext
 from .categories import categories_load
 from .domain.choices import AcquisitionMethod, AssetStatus, Condition, FundingSource
 from .domain.depreciation import months_between, straight_line_accumulated_fen
-from .models import Category
-from .services import asset_register
+from .ledger import recorded_at
+from .models import Asset, Category
+from .services import asset_register, assets_mark_idle
 
 ORDER = 20
 
@@ -72,6 +79,30 @@ ITEMS: list[tuple[str, int, tuple[int, int], list[tuple[str, str, str]]]] = [
     ("A01010100", 1, (800000, 4800000), [("办公用房", "", "钢筋混凝土")]),
 ]
 LOCATIONS = ["办公楼{}层{}室", "综合楼{}层{}室", "一号楼{}层{}室"]
+
+
+def idle_days(n: int) -> int:
+    """How long the n-th demo card has been idle, if it is: 40 days to two years, spread evenly
+    (not drawn from the demo's random generator, so the rest of the demo stays as it was)."""
+    return 40 + (n * 97) % 700
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    when = dt.datetime.combine(day, dt.time(hour, 30), tzinfo=timezone.get_current_timezone())
+    return min(when, timezone.now())
+
+
+def register_idle(*, idle_from: dt.date, values: dict[str, Any], **register: Any) -> Asset:
+    """Register a card in use on its booking date and mark it idle on `idle_from` (not before the
+    booking, never in the future), its ledger rows dated then — a card with a past."""
+    booked = values["booked_on"]
+    idle_from = min(max(idle_from, booked), local_today())
+    with recorded_at(_at(booked, 9)):
+        asset = asset_register(values={**values, "status": AssetStatus.IN_USE}, **register)
+    with recorded_at(_at(idle_from, 15)):
+        assets_mark_idle(actor=register["actor"], asset_ids=[asset.pk], note="不再使用，转为闲置")
+    asset.refresh_from_db()
+    return asset
 
 
 def _pick_item(ctx: DemoContext):  # type: ignore[no-untyped-def]
@@ -146,13 +177,16 @@ def seed(ctx: DemoContext) -> None:
         }
         if values["booked_on"] > today:
             values["booked_on"] = today
-        asset_register(
-            actor=clerk,
-            owner_unit=unit,
-            values=values,
-            original_value=cost,
-            accumulated_depreciation=Decimal(accumulated) / 100,
-            months_depreciated=min(months, life or 0),
-        )
+        register = {
+            "actor": clerk,
+            "owner_unit": unit,
+            "original_value": cost,
+            "accumulated_depreciation": Decimal(accumulated) / 100,
+            "months_depreciated": min(months, life or 0),
+        }
+        if status != AssetStatus.IDLE:
+            asset_register(values=values, **register)
+        else:  # in use from its booking date, idle since some time after it
+            register_idle(idle_from=today - dt.timedelta(days=idle_days(n)), values=values, **register)
         if (n + 1) % 500 == 0:
             ctx.log(f"  {n + 1} 张资产卡片")

@@ -7,10 +7,13 @@ objects as {"id": …, "text": …} so the timeline reads as it was at the time 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 from gongwucang.core.money import fen_to_yuan
 from gongwucang.core.request_context import current_request_id
@@ -53,6 +56,24 @@ SNAPSHOT_FIELDS: tuple[str, ...] = (
     "note",
 )
 BOOK_FIELDS: tuple[str, ...] = ("original_value_fen", "accumulated_depreciation_fen", "months_depreciated")
+
+
+# The time rows written now carry: None = now. Set only by `recorded_at` (seeding a past).
+_recorded_at: ContextVar[dt.datetime | None] = ContextVar("ledger_recorded_at", default=None)
+
+
+@contextmanager
+def recorded_at(when: dt.datetime) -> Iterator[None]:
+    """Rows written inside the block carry `when` as their time instead of now — for seeding a past
+    that happened before the system existed (the demo region: cards idle for months). Never used by
+    a service or a view. The time is set at insert; the ledger stays append-only."""
+    if timezone.is_naive(when):
+        raise ValueError("recorded_at needs an aware datetime")
+    token = _recorded_at.set(when)
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
 
 
 def _json_value(asset: Asset, field_name: str) -> Any:
@@ -109,6 +130,7 @@ def record_event(
         reference=reference,
         note=note,
         request_id=current_request_id(),
+        occurred_at=_recorded_at.get() or timezone.now(),
     )
 
 
@@ -117,7 +139,10 @@ def record_events_bulk(events: list[AssetEvent], *, batch_size: int = 2000) -> l
     if not connection.in_atomic_block:
         raise RuntimeError("record_events_bulk must be called inside the service's transaction")
     request_id = current_request_id()
+    when = _recorded_at.get()
     for event in events:
         if not event.request_id:
             event.request_id = request_id
+        if when is not None:
+            event.occurred_at = when
     return AssetEvent.objects.bulk_create(events, batch_size=batch_size)

@@ -20,6 +20,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+
+from gongwucang.assets.demo import register_idle
+from gongwucang.assets.domain.depreciation import months_between, straight_line_accumulated_fen
 from gongwucang.assets.models import Asset, Category
 from gongwucang.assets.services import asset_register
 from gongwucang.core.dates import local_today
@@ -30,6 +34,7 @@ from gongwucang.workflow.notifications import mail_muted
 
 from . import services
 from .domain.choices import IntakeSource, WarehouseKind
+from .domain.idle import idle_qualifies_on
 from .models import LoanOrder, PoolItem
 from .services import LineDecision, ReturnInspection
 from .standards import standards_load
@@ -38,16 +43,19 @@ ORDER = 60
 
 PREFERRED_APPROVERS = ["head", "supervisor", "supervisor_zf", "finance", "keeper", "keeper2"]
 STOCKING_UNITS = ["QSZF", "QSJJ", "QSSH", "QSNY", "QSZX", "QSWS", "QSWH", "QSZZ", "QSCZ"]
-# The demo's cards became idle when they were seeded: not yet "idle for 6 months" (the ledger says
-# so), so they come in under the other sources.
+# Idle cards of the demo have been idle for weeks to two years (assets/demo.py dates their ledger):
+# those idle for more than INTAKE_IDLE_MIN_MONTHS come in as 闲置, the others under other sources.
 SOURCES = [
-    IntakeSource.OVER_STANDARD,
+    IntakeSource.IDLE,
+    IntakeSource.IDLE,
     IntakeSource.OVER_STANDARD,
     IntakeSource.EVENT,
     IntakeSource.REFORM,
     IntakeSource.TEMPORARY_BODY,
     IntakeSource.CENSUS,
 ]
+# Laptops are taken last, so every unit keeps idle ones for a visitor to hand in by hand.
+KEPT_FOR_VISITORS = "A02010108"
 
 
 class Demo:
@@ -57,18 +65,37 @@ class Demo:
         self.users = ctx.users
         self.keeper = ctx.users["keeper"]
         self.today = local_today()
-        self.idle: dict[str, list[Asset]] = {}
+        # Per unit, its idle cards (laptops last): idle long enough to come in as 闲置, or not yet.
+        self.idle_long: dict[str, list[Asset]] = {}
+        self.idle_short: dict[str, list[Asset]] = {}
+        cards = list(
+            Asset.objects.filter(owner_unit__in=self.u.values(), status="idle")
+            .exclude(category__code__startswith="A01")
+            .select_related("category", "owner_unit")
+            .order_by("id")
+        )
+        cards.sort(key=lambda a: (a.category.code == KEPT_FOR_VISITORS, a.pk))
+        since = services.idle_since([a.pk for a in cards])
+        months = settings.INTAKE_IDLE_MIN_MONTHS
         for code in self.u:
-            self.idle[code] = list(
-                Asset.objects.filter(owner_unit=self.u[code], status="idle")
-                .exclude(category__code__startswith="A01")
-                .order_by("id")
-            )
+            self.idle_long[code], self.idle_short[code] = [], []
+        for card in cards:
+            start = since.get(card.pk)
+            long_enough = start is not None and idle_qualifies_on(start, months) <= self.today
+            (self.idle_long if long_enough else self.idle_short)[card.owner_unit.code].append(card)
 
     # -- helpers --
-    def take(self, code: str, n: int = 1) -> list[int]:
-        cards, self.idle[code] = self.idle[code][:n], self.idle[code][n:]
-        return [a.pk for a in cards]
+    def take(self, code: str, n: int = 1, source: str = IntakeSource.IDLE) -> list[int]:
+        """n idle cards of the unit that may come in under `source` (闲置: idle long enough)."""
+        if source == IntakeSource.IDLE:
+            lists = [self.idle_long[code]]
+        else:  # the ones not yet idle long enough first
+            lists = [self.idle_short[code], self.idle_long[code]]
+        taken: list[Asset] = []
+        for cards in lists:
+            while cards and len(taken) < n:
+                taken.append(cards.pop(0))
+        return [a.pk for a in taken]
 
     def approver(self, order: Order) -> Any:
         approval = wf.current_approval(order)
@@ -108,7 +135,7 @@ class Demo:
         clerk: str,
         warehouse: Any,
         ids: list[int],
-        source: str = IntakeSource.OVER_STANDARD,
+        source: str = IntakeSource.IDLE,
         submit: bool = True,
     ) -> Order:
         return services.intake_create(
@@ -174,11 +201,12 @@ def _seed(ctx: DemoContext) -> None:  # one story, told in order
     # 1. A stocked catalogue in both kinds: units hand in idle cards, approved and received.
     for i, code in enumerate(STOCKING_UNITS):
         clerk = f"clerk_{code.lower()}"
-        for warehouse, n in ((physical, 4), (virtual, 3)):
-            ids = d.take(code, n)
+        for j, (warehouse, n) in enumerate(((physical, 4), (virtual, 3))):
+            source = SOURCES[(2 * i + j) % len(SOURCES)]
+            ids = d.take(code, n, source)
             if not ids:
                 continue
-            order = d.intake(clerk, warehouse, ids, source=SOURCES[i % len(SOURCES)])
+            order = d.intake(clerk, warehouse, ids, source=source)
             d.approve(order)
             d.receive(order, warehouse, keeper=users["keeper2"] if i % 2 else d.keeper)
     # A server at the middle school, listed in the virtual warehouse (≥ 50,000: supervisor and finance).
@@ -208,8 +236,10 @@ def _seed(ctx: DemoContext) -> None:  # one story, told in order
     # 2. 党政办 (clerk, head): intakes in every state of approval.
     d.intake("clerk", physical, d.take("QSDZ"), submit=False)  # draft
     d.intake("clerk", physical, d.take("QSDZ", 2))  # submitted, waiting for head
-    d.intake("clerk", virtual, d.take("QSDZ"), source=IntakeSource.OVER_STANDARD)  # submitted too
-    returned = d.intake("clerk", physical, d.take("QSDZ", 2), source=IntakeSource.EVENT)
+    over = IntakeSource.OVER_STANDARD
+    d.intake("clerk", virtual, d.take("QSDZ", 1, over), source=over)  # submitted too
+    event = IntakeSource.EVENT
+    returned = d.intake("clerk", physical, d.take("QSDZ", 2, event), source=event)
     wf.order_return(actor=users["head"], order_id=returned.pk, comment="请补充移交清单，并核对数量")
     rejected = d.intake("clerk", physical, d.take("QSDZ"))
     wf.order_reject(actor=users["head"], order_id=rejected.pk, comment="该电脑仍有人使用，暂不入仓")
@@ -240,6 +270,30 @@ def _seed(ctx: DemoContext) -> None:  # one story, told in order
     )
     vehicle = d.intake("clerk", physical, [car.pk], source=IntakeSource.REFORM)
     d.approve(vehicle, stop_at="supervisor")  # waiting for supervisor_zf
+    # Two idle laptops of 党政办 for the visitor to hand in: idle for eight months (may come in as
+    # 闲置) and for three weeks (闲置 is refused, with the date it will qualify; other sources do).
+    laptop_cat = Category.objects.get(code=KEPT_FOR_VISITORS)
+    bought = d.today - dt.timedelta(days=700)
+    charged = min(months_between(bought, d.today.replace(day=1) - dt.timedelta(days=1)), 72)
+    for brand, model, days in (("联想", "ThinkPad E14 Gen 4", 240), ("华为", "MateBook D14 2024", 21)):
+        register_idle(
+            idle_from=d.today - dt.timedelta(days=days),
+            actor=users["clerk"],
+            owner_unit=u["QSDZ"],
+            original_value=Decimal("6299.00"),
+            accumulated_depreciation=Decimal(straight_line_accumulated_fen(629900, 72, charged)) / 100,
+            months_depreciated=charged,
+            values={
+                "name": "笔记本电脑",
+                "category": laptop_cat,
+                "brand": brand,
+                "model_spec": model,
+                "acquired_on": bought,
+                "booked_on": bought,
+                "useful_life_months": 72,
+                "location": "党政办201室",
+            },
+        )
 
     # 3. Allocations (调剂申领).
     stock_p = d.in_stock(physical, exclude_units=("QSDZ", "QSXX"))

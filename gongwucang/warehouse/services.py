@@ -216,6 +216,9 @@ def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
 def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
     months = settings.INTAKE_IDLE_MIN_MONTHS
     since = idle_since([a.pk for a in assets])
+    source_error = (
+        f"按「闲置资产」入仓须闲置满 {months} 个月（以资产变动记录为准），所选资产未满，请选择其他来源"
+    )
     for asset in assets:
         label = f"{asset.asset_no} {asset.name}"
         start = since.get(asset.pk)
@@ -223,7 +226,8 @@ def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
             raise ValidationError(
                 {
                     "assets": f"资产 {label} 的变动记录中没有转为闲置的记录，"
-                    "不能按「闲置资产」入仓，请选择其他来源"
+                    "不能按「闲置资产」入仓，请选择其他来源",
+                    "source": source_error,
                 }
             )
         qualifies = idle_qualifies_on(start, months)
@@ -231,7 +235,8 @@ def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
             raise ValidationError(
                 {
                     "assets": f"资产 {label} 自 {start:%Y-%m-%d} 起闲置，未满 {months} 个月，"
-                    f"{qualifies:%Y-%m-%d} 起方可按「闲置资产」入仓；现在入仓请选择其他来源"
+                    f"{qualifies:%Y-%m-%d} 起方可按「闲置资产」入仓；现在入仓请选择其他来源",
+                    "source": source_error,
                 }
             )
 

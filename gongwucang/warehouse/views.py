@@ -359,6 +359,23 @@ def _attach_documents(request: HttpRequest, order: Order, form: IntakeForm) -> N
         )
 
 
+def _intake_errors(form: IntakeForm, exc: ValidationError) -> list[str]:
+    """A service's refusal on the intake form: a form field's error on that field, the cards' errors
+    (key "assets") returned to be shown under the list of cards, anything else as a non-field error."""
+    asset_errors: list[str] = []
+    if not hasattr(exc, "error_dict"):
+        for message in exc.messages:
+            form.add_error(None, message)
+        return asset_errors
+    for field, errors in exc.message_dict.items():
+        for message in errors:
+            if field == "assets":
+                asset_errors.append(message)
+            else:
+                form.add_error(field if field in form.fields else None, message)
+    return asset_errors
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def intake_create(request: HttpRequest) -> HttpResponse:
@@ -375,6 +392,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
         request.FILES or None,
         warehouses=warehouses,
     )
+    asset_errors: list[str] = []
     if request.method == "POST" and not from_list and form.is_valid():
         data = form.cleaned_data
         try:
@@ -393,17 +411,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
         except ActionNotAllowed as exc:
             messages.error(request, str(exc))
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    if field in form.fields:
-                        for message in errors:
-                            form.add_error(field, message)
-                    else:
-                        for message in errors:
-                            form.add_error(None, message)
-            else:
-                for message in exc.messages:
-                    form.add_error(None, message)
+            asset_errors = _intake_errors(form, exc)
         else:
             submitted = request.POST.get("step") == "submit"
             messages.success(
@@ -431,6 +439,7 @@ def intake_create(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "query": query,
             "order": None,
+            "asset_errors": asset_errors,
         },
     )
 
@@ -454,10 +463,11 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = IntakeForm(request.POST or None, request.FILES or None, warehouses=warehouses, initial=initial)
     current = set(order.lines.values_list("asset_id", flat=True))
     selected = _selected_ids(request) if request.method == "POST" else sorted(current)
+    asset_errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-
-        def call() -> None:
+        submitted = request.POST.get("step") == "submit"
+        try:
             with atomic_with_files():
                 services.intake_update(
                     actor=request.user,
@@ -469,19 +479,21 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     asset_ids=selected,
                 )
                 _attach_documents(request, order, form)
-                if request.POST.get("step") == "submit":
+                if submitted:
                     wf.order_submit(actor=request.user, order_id=order.pk)
-
-        done = _run(
-            request,
-            order,
-            call,
-            _("入仓申请 %(no)s 已提交审批")
-            if request.POST.get("step") == "submit"
-            else _("入仓申请 %(no)s 已保存"),
-        )
-        if done is not None:
-            return done
+        except OrderNotFound as exc:
+            raise Http404 from exc
+        except ActionNotAllowed as exc:
+            return _refuse(request, order, str(exc))
+        except ValidationError as exc:
+            asset_errors = _intake_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                (_("入仓申请 %(no)s 已提交审批") if submitted else _("入仓申请 %(no)s 已保存"))
+                % {"no": order.order_no},
+            )
+            return _back(order)
     units = {order.applicant_unit_id}
     candidates = _intake_candidates(request, units)
     in_order = list(Asset.objects.filter(pk__in=current).select_related("book", "category"))
@@ -494,6 +506,7 @@ def intake_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "chosen": set(selected),
             "order": order,
             "query": "",
+            "asset_errors": asset_errors,
         },
     )
 

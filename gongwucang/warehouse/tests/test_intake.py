@@ -15,7 +15,7 @@ from gongwucang.core.testing import make_asset
 from gongwucang.warehouse import services
 from gongwucang.warehouse.domain.choices import IntakeSource
 from gongwucang.warehouse.domain.idle import idle_qualifies_on
-from gongwucang.warehouse.models import PoolItem
+from gongwucang.warehouse.models import IntakeOrder, PoolItem
 from gongwucang.warehouse.services import LineDecision
 from gongwucang.warehouse.testing import approve_all
 from gongwucang.workflow import services as wf
@@ -359,3 +359,52 @@ def test_idle_since_is_the_last_time_it_became_idle(world, stores, settings):
     latest = AssetEvent.objects.filter(asset=asset, event_type="status_changed").latest("id")
     assert latest.after == {"status": "idle"}
     assert idle_on(asset) == timezone.localdate(latest.occurred_at)
+
+
+def _client(user):  # type: ignore[no-untyped-def]
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.mark.parametrize("editing", [False, True])
+def test_idle_refusal_on_the_intake_form_is_a_field_error(world, stores, settings, editing):
+    """The form answers the refusal where it belongs: under the list of cards (which card, since
+    when, from when it qualifies) and on the source field; nothing is filed or changed."""
+    from django.urls import reverse
+
+    asset = make_asset(actor=world.clerk_sch, unit=world.SCH, status="idle")
+    client = _client(world.clerk_sch)
+    data = {"asset": [asset.pk], "warehouse": stores.physical.pk, "source": "idle", "step": "submit"}
+    if editing:
+        draft = services.intake_create(
+            actor=world.clerk_sch,
+            warehouse_id=stores.physical.pk,
+            source=IntakeSource.OVER_STANDARD,
+            asset_ids=[asset.pk],
+        )
+        url = reverse("warehouse:intake_edit", args=[draft.pk])
+    else:
+        url = reverse("warehouse:intake_create")
+    settings.INTAKE_IDLE_MIN_MONTHS = 6
+    counts = (Order.objects.count(), OrderHistory.objects.count(), AssetEvent.objects.count())
+    response = client.post(url, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    since = local_today()
+    at = idle_qualifies_on(since, 6)
+    assert 'data-testid="asset-errors"' in html
+    assert (
+        f"{asset.asset_no} {asset.name} 自 {since:%Y-%m-%d} 起闲置，未满 6 个月，{at:%Y-%m-%d} 起方可" in html
+    )
+    assert '<div class="invalid-feedback d-block">按「闲置资产」入仓须闲置满 6 个月' in html
+    assert (Order.objects.count(), OrderHistory.objects.count(), AssetEvent.objects.count()) == counts
+    if editing:
+        assert Order.objects.get(pk=draft.pk).status == "draft"
+        assert IntakeOrder.objects.get(order=draft).source == IntakeSource.OVER_STANDARD
+    # Another source goes through.
+    response = client.post(url, {**data, "source": "over_standard"})
+    assert response.status_code == 302
+    assert Order.objects.filter(order_type="intake", status="submitted").count() == 1
