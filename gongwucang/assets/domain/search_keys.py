@@ -68,7 +68,7 @@ def pg_text_array(items: set[str] | frozenset[str]) -> str:
     if not items:
         return "{}"
     body = '","'.join(items)
-    if '"' in body or "\\" in body:
+    if "\\" in body or body.count('"') != 2 * (len(items) - 1):  # a quote or backslash in an item
         body = '","'.join(item.replace("\\", "\\\\").replace('"', '\\"') for item in items)
     return '{"' + body + '"}'
 
