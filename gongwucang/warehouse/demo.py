@@ -10,6 +10,9 @@ catalogue in both, and orders in every state, so that every demo login has somet
   loans due back;
 - auditor and admin read everything and have nothing to do.
 
+Every item received has the keeper's photo taken at receipt (drawn by demo_photos: a tile with a
+pictogram of the category), so the catalogue is not photo-less.
+
 Everything goes through the services (so orders have their history and cards their ledger); only
 the overdue loan's due date is moved into the past directly (the demo cannot wait three weeks).
 """
@@ -21,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from gongwucang.assets.demo import register_idle
 from gongwucang.assets.domain.depreciation import months_between, straight_line_accumulated_fen
@@ -29,10 +33,11 @@ from gongwucang.assets.services import asset_register
 from gongwucang.core.dates import local_today
 from gongwucang.core.demo import DemoContext
 from gongwucang.workflow import services as wf
-from gongwucang.workflow.models import Order
+from gongwucang.workflow.models import Order, OrderAttachmentKind
 from gongwucang.workflow.notifications import mail_muted
 
 from . import services
+from .demo_photos import demo_photo
 from .domain.choices import IntakeSource, WarehouseKind
 from .domain.idle import idle_qualifies_on
 from .models import LoanOrder, PoolItem
@@ -116,7 +121,18 @@ class Demo:
 
     def receive(self, order: Order, warehouse: Any, *, keeper: Any = None, lines: int | None = None) -> None:
         bins = list(warehouse.bins.order_by("code"))
-        pending = list(order.lines.filter(outcome="pending").order_by("id"))[:lines]
+        pending = list(
+            order.lines.filter(outcome="pending").select_related("asset__category").order_by("id")
+        )[:lines]
+        for line in pending:  # the keeper photographs each item at receipt: the catalogue's photo
+            photo = demo_photo(line.asset.category.code, variant=line.asset_id)
+            wf.order_attach_file(
+                actor=keeper or self.keeper,
+                order_id=order.pk,
+                kind=OrderAttachmentKind.PHOTO,
+                uploaded=SimpleUploadedFile(f"验收照片-{line.asset.asset_no}.png", photo, "image/png"),
+                line_id=line.pk,
+            )
         decisions = [
             LineDecision(
                 line.pk,
