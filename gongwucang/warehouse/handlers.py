@@ -13,6 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from gongwucang.assets.domain.events import EventType
 from gongwucang.core.dates import local_today
@@ -57,7 +59,7 @@ class IntakeHandler(OrderTypeHandler):
     def validate_submit(self, order: Order, actor: User) -> None:
         intake = IntakeOrder.objects.select_related("warehouse").get(order=order)
         if not intake.warehouse.is_active:
-            raise ValidationError("所选公物仓已停用")
+            raise ValidationError(_("所选公物仓已停用"))
         assets = [line.asset for line in order.lines.select_related("asset")]
         services.check_intake_assets(unit=order.applicant_unit, source=intake.source, assets=assets)
 
@@ -82,7 +84,7 @@ class IntakeHandler(OrderTypeHandler):
         )
 
     def work_label(self, order: Order) -> str:
-        return "待验收入仓"
+        return _("待验收入仓")
 
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
         intake = IntakeOrder.objects.select_related("warehouse").get(order=order)
@@ -93,14 +95,16 @@ class IntakeHandler(OrderTypeHandler):
         if order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING) and wf.holds(
             user, Role.KEEPER, order.handling_unit_id
         ):
-            found.append(_act("验收入仓", reverse("warehouse:intake_receive", args=[order.pk])))
+            found.append(_act(_("验收入仓"), reverse("warehouse:intake_receive", args=[order.pk])))
         if (
             order.status in (OrderStatus.EXECUTING, OrderStatus.DONE)
             and order.lines.filter(outcome=LineOutcome.ACCEPTED).exists()
         ):
             found.append(
                 _act(
-                    "打印接收收据", reverse("warehouse:intake_receipt", args=[order.pk]), "outline-secondary"
+                    _("打印接收收据"),
+                    reverse("warehouse:intake_receipt", args=[order.pk]),
+                    "outline-secondary",
                 )
             )
         return found
@@ -176,7 +180,7 @@ class AllocationHandler(OrderTypeHandler):
         return q
 
     def work_label(self, order: Order) -> str:
-        return "待出仓" if order.status == OrderStatus.APPROVED else "待签收"
+        return _("待出仓") if order.status == OrderStatus.APPROVED else _("待签收")
 
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
         allocation = AllocationOrder.objects.select_related(
@@ -187,18 +191,18 @@ class AllocationHandler(OrderTypeHandler):
     def actions(self, order: Order, user: User) -> list[dict[str, str]]:
         found = []
         if order.status == OrderStatus.APPROVED and wf.holds(user, Role.KEEPER, order.handling_unit_id):
-            found.append(_act("出仓", reverse("warehouse:allocation_dispatch", args=[order.pk])))
+            found.append(_act(_("出仓"), reverse("warehouse:allocation_dispatch", args=[order.pk])))
         if order.status == OrderStatus.EXECUTING and wf.holds(
             user, Role.ASSET_CLERK, order.applicant_unit_id
         ):
-            found.append(_act("签收", reverse("warehouse:allocation_acknowledge", args=[order.pk])))
+            found.append(_act(_("签收"), reverse("warehouse:allocation_acknowledge", args=[order.pk])))
             found.append(
-                _act("拒收", reverse("warehouse:allocation_refuse", args=[order.pk]), "outline-danger")
+                _act(_("拒收"), reverse("warehouse:allocation_refuse", args=[order.pk]), "outline-danger")
             )
         if order.status in (OrderStatus.APPROVED, OrderStatus.EXECUTING, OrderStatus.DONE):
             found.append(
                 _act(
-                    "打印调拨单",
+                    _("打印调拨单"),
                     reverse("warehouse:allocation_handover", args=[order.pk]),
                     "outline-secondary",
                 )
@@ -214,11 +218,14 @@ def _check_items_in_stock(order: Order, warehouse_id: int) -> None:
         item = services.active_pool_item(line.asset_id)
         label = f"{line.asset.asset_no} {line.asset.name}"
         if item is None or item.warehouse_id != warehouse_id:
-            raise ValidationError(f"物品 {label} 已不在本仓库存中")
+            raise ValidationError(_("物品 %(label)s 已不在本仓库存中") % {"label": label})
         if item.status != PoolItemStatus.IN_STOCK:
-            raise ValidationError(f"物品 {label} 当前「{item.get_status_display()}」，不能申请")
+            raise ValidationError(
+                _("物品 %(label)s 当前「%(status)s」，不能申请")
+                % {"label": label, "status": item.get_status_display()}
+            )
         if line.asset.owner_unit_id == order.applicant_unit_id:
-            raise ValidationError(f"物品 {label} 是本单位的资产，无需申领")
+            raise ValidationError(_("物品 %(label)s 是本单位的资产，无需申领") % {"label": label})
 
 
 class LoanHandler(OrderTypeHandler):
@@ -230,7 +237,7 @@ class LoanHandler(OrderTypeHandler):
         loan = LoanOrder.objects.get(order=order)
         _check_items_in_stock(order, loan.warehouse_id)
         if loan.due_on < local_today():
-            raise ValidationError({"due_on": "归还日期已过，请修改归还日期"})
+            raise ValidationError({"due_on": _("归还日期已过，请修改归还日期")})
 
     def on_submit(self, order: Order, actor: User, line_ids: Sequence[int]) -> None:
         loan = LoanOrder.objects.get(order=order)
@@ -260,7 +267,7 @@ class LoanHandler(OrderTypeHandler):
         )
 
     def work_label(self, order: Order) -> str:
-        return "待借出" if order.status == OrderStatus.APPROVED else "到期待归还"
+        return _("待借出") if order.status == OrderStatus.APPROVED else _("到期待归还")
 
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
         loan = LoanOrder.objects.select_related("warehouse").get(order=order)
@@ -278,14 +285,14 @@ class LoanHandler(OrderTypeHandler):
         found = []
         keeper = wf.holds(user, Role.KEEPER, order.handling_unit_id)
         if order.status == OrderStatus.APPROVED and keeper:
-            found.append(_act("借出", reverse("warehouse:loan_lend", args=[order.pk])))
+            found.append(_act(pgettext("action", "借出"), reverse("warehouse:loan_lend", args=[order.pk])))
         if order.status == OrderStatus.EXECUTING and keeper:
-            found.append(_act("归还验收", reverse("warehouse:loan_return", args=[order.pk])))
+            found.append(_act(_("归还验收"), reverse("warehouse:loan_return", args=[order.pk])))
         if order.status == OrderStatus.EXECUTING and wf.holds(
             user, Role.ASSET_CLERK, order.applicant_unit_id
         ):
             found.append(
-                _act("申请延期", reverse("warehouse:loan_extend", args=[order.pk]), "outline-primary")
+                _act(_("申请延期"), reverse("warehouse:loan_extend", args=[order.pk]), "outline-primary")
             )
         return found
 

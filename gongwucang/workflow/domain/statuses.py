@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OrderType(models.TextChoices):
@@ -52,13 +53,13 @@ class Action(models.TextChoices):
     SUBMIT = "submit", _("提交")
     APPROVE = "approve", _("同意")
     REJECT = "reject", _("驳回")
-    RETURN_FOR_REVISION = "return_for_revision", _("退回修改")
+    RETURN_FOR_REVISION = "return_for_revision", pgettext_lazy("action", "退回修改")
     CANCEL = "cancel", _("撤销")
     RECEIVE = "receive", _("验收入仓")
     DISPATCH = "dispatch", _("出仓")
     ACKNOWLEDGE = "acknowledge", _("签收")
     REFUSE_RECEIPT = "refuse_receipt", _("拒收")
-    LEND = "lend", _("借出")
+    LEND = "lend", pgettext_lazy("action", "借出")
     RETURN_GOODS = "return_goods", _("归还验收")
     EXTEND = "extend", _("延期")
     COMPLETE = "complete", _("完成")
