@@ -16,6 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.core import contributions
@@ -199,17 +200,18 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assets/asset_form.html", {"form": form, "is_create": False, "asset": asset})
 
 
-FIELD_LABELS = {name: str(Asset._meta.get_field(name).verbose_name) for name in SNAPSHOT_FIELDS}
+# Lazy labels: translated when the timeline renders, in the reader's language.
+FIELD_LABELS = {name: Asset._meta.get_field(name).verbose_name for name in SNAPSHOT_FIELDS}
 FIELD_LABELS.update(
     {
-        "original_value_fen": "原值",
-        "accumulated_depreciation_fen": "累计折旧",
-        "months_depreciated": "已计提月数",
-        "fiscal_amount_fen": "财政拨款金额",
-        "non_fiscal_amount_fen": "非财政金额",
-        "disposal_income_fen": "处置收入",
-        "attachment": "附件",
-        "kind": "类型",
+        "original_value_fen": gettext_lazy("原值"),
+        "accumulated_depreciation_fen": gettext_lazy("累计折旧"),
+        "months_depreciated": gettext_lazy("已计提月数"),
+        "fiscal_amount_fen": gettext_lazy("财政拨款金额"),
+        "non_fiscal_amount_fen": gettext_lazy("非财政金额"),
+        "disposal_income_fen": gettext_lazy("处置收入"),
+        "attachment": gettext_lazy("附件"),
+        "kind": gettext_lazy("类型"),
     }
 )
 
@@ -220,9 +222,9 @@ def _display(value: object) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "是"
+        return _("是")
     if value is False:
-        return "否"
+        return _("否")
     return str(value)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Max, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import User
@@ -92,7 +93,7 @@ def draft_orders(*, actor: User) -> QuerySet[Order]:
 
 def work_label(order: Order) -> str:
     if order.status == OrderStatus.RETURNED:
-        return "退回待修改"
+        return _("退回待修改")
     return handler_for(order.order_type).work_label(order)
 
 

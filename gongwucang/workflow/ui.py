@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongwucang.core.contributions import MenuItem, TodoItem
@@ -26,7 +27,8 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
         return []
     items = [
         TodoItem(
-            title=f"待审批 · {a.order.order_no} {a.order.title}（{a.name}）",
+            title=gettext("待审批 · %(no)s %(title)s（%(step)s）")
+            % {"no": a.order.order_no, "title": a.order.title, "step": a.name},
             url=reverse("workflow:order_detail", args=[a.order_id]),
             when=a.order.submitted_at,
             kind="approval",
