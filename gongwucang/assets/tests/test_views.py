@@ -351,3 +351,27 @@ def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
             expected = engines["django"].from_string(ROWS_LOOP).render(context)
             assert str(asset_rows_html(page.object_list, can_write)) == expected
     assert "&lt;b&gt;&quot;笔记本&amp;&#x27;&lt;/b&gt;" in expected and "&lt;i&gt;X1&lt;/i&gt;" in expected
+
+
+def test_list_rows_escape_every_user_supplied_field(clerk, world, cards):
+    """The rows are written in Python (asset_rows_html): a name, number, model, category, unit
+    or department holding markup is shown as text on the list and the card, never run."""
+    from gongwucang.assets.models import Category
+    from gongwucang.org.models import Department, Unit
+
+    evil = "<script>alert(1)</script>"
+    laptop = cards["laptop"]
+    department = Department.objects.create(unit=world.SCH, name=f"{evil}科")
+    Asset.objects.filter(pk=laptop.pk).update(
+        name=f"{evil}电脑", model_spec='"><img src=x onerror=alert(2)>', department=department
+    )
+    Unit.objects.filter(pk=world.SCH.pk).update(short_name=f"{evil}单位")
+    Category.objects.filter(pk=laptop.category_id).update(name=f"{evil}分类")
+    html = clerk.get(reverse("assets:list")).content.decode()
+    assert "<script>alert" not in html and "<img src=x" not in html
+    escaped = "&lt;script&gt;alert(1)&lt;/script&gt;"
+    for shown in (f"{escaped}电脑", f"{escaped}科", f"{escaped}单位", f"{escaped}分类"):
+        assert shown in html, shown
+    assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
+    card = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
+    assert "<script>alert" not in card and f"{escaped}电脑" in card

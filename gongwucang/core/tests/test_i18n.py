@@ -57,7 +57,7 @@ def _entries(text: str) -> list[dict[str, object]]:
         elif line.startswith("msgstr"):
             key = "msgstr"
             value = line.split(" ", 1)[1]
-            current["msgstr"].append(unquote(value))  # type: ignore[union-attr]
+            current["msgstr"].append(unquote(value))  # type: ignore[attr-defined]
         elif line.startswith('"'):
             if key == "msgstr":
                 current["msgstr"][-1] += unquote(line)  # type: ignore[index]
@@ -74,7 +74,7 @@ def test_catalogue_is_complete() -> None:
     header = PO.read_text(encoding="utf-8").split("\n\n", 1)[0]
     assert "#, fuzzy" not in header
     assert "Plural-Forms: nplurals=2; plural=(n != 1);" in header
-    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"])]  # type: ignore[call-overload]
+    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"])]  # type: ignore[arg-type]
     fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]  # type: ignore[operator]
     assert untranslated == []
     assert fuzzy == []
