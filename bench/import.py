@@ -155,6 +155,8 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
         writer.PG_IMPORT_SETTINGS = tuple(
             tuple(item.split("=", 1)) for item in os.environ["GWC_BENCH_IMPORT_SETTINGS"].split(";") if item
         )  # type: ignore[assignment]
+    if "GWC_BENCH_IMPORT_CLEAN" in os.environ:
+        writer.PG_CLEAN_PENDING_LIST = os.environ["GWC_BENCH_IMPORT_CLEAN"] == "1"
 
     unit, actor = ensure_world()
     reset_tables()

@@ -282,7 +282,7 @@ class _Run:
                 sink.close()
         if self.writer is not None:
             t = clock()
-            self.writer.flush()
+            self.writer.finish()
             self.t_write += clock() - t
             result.created, result.updated = self.writer.created, self.writer.updated
         result.rows_total = count

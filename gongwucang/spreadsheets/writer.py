@@ -34,6 +34,9 @@ FLUSH_ROWS = 5000
 # into its pending list and merges them into the tree in bulk when the list is full — a bigger
 # list means fewer, larger merges instead of one per 4 MB (bench/import.py measures it).
 PG_IMPORT_SETTINGS: tuple[tuple[str, str], ...] = (("gin_pending_list_limit", "256MB"),)
+# …and the list left at the end is merged before the commit (SQL gin_clean_pending_list), so that
+# searches after the import do not scan up to 256 MB of pending entries until autovacuum runs.
+PG_CLEAN_PENDING_LIST = True
 # The card columns written by COPY, in the order _copy writes them (checked against the model in tests).
 _ASSET_COPY_COLUMNS = (
     "id",
@@ -160,6 +163,7 @@ class _CardText:
         self.refs: dict[int, tuple[Any, str]] = {}
         self.dates: dict[Any, str] = {}
         self.parts: dict[str, tuple[str, frozenset[str]]] = {}
+        self.combos: dict[tuple[str, str, str], tuple[str, str, str, frozenset[str], str]] = {}
 
     def _ref(self, value: Any) -> str:
         found = self.refs.get(id(value))
@@ -211,14 +215,28 @@ class _CardText:
 
     def search_text_and_keys(self, name: str, asset_no: str, model_spec: str, brand: str) -> tuple[str, str]:
         """(search text, its search keys as a text[] literal): the keys are search_grams() of the
-        text — what the database's gwc_search_keys would make (tests hold them equal) — built
-        from each part's grams, remembered like its tokens."""
-        text: list[str] = []
-        keys: set[str] = set()
-        for tokens, grams in self._parts(name, asset_no, model_spec, brand):
-            text.append(tokens)
-            keys.update(grams)
-        return " ".join(text), pg_text_array(keys)
+        text — what the database's gwc_search_keys would make (tests hold them equal). Name, model
+        and brand repeat from card to card: their tokens, grams and literal are remembered
+        together; only the number's grams are new on each card."""
+        combo = self.combos.get((name, model_spec, brand))
+        if combo is None:
+            name_t, model_t, brand_t = (
+                build_search_text(part) if part else "" for part in (name, model_spec, brand)
+            )
+            grams = frozenset(search_grams(" ".join(t for t in (name_t, model_t, brand_t) if t)))
+            combo = (name_t, model_t, brand_t, grams, pg_text_array(grams)[2:-2])
+            if len(self.combos) < 50_000:
+                self.combos[(name, model_spec, brand)] = combo
+        name_t, model_t, brand_t, grams, body = combo
+        number_t = build_search_text(asset_no) if asset_no else ""
+        text = " ".join(t for t in (name_t, number_t, model_t, brand_t) if t)
+        if not number_t:
+            return text, "{" + '"' + body + '"}' if body else "{}"
+        extra = {g for g in search_grams(number_t) if g not in grams}
+        if not extra:
+            return text, "{" + '"' + body + '"}' if body else "{}"
+        more = pg_text_array(extra)[2:-2]
+        return text, '{"' + body + '","' + more + '"}' if body else '{"' + more + '"}'
 
     def _parts(self, name: str, asset_no: str, model_spec: str, brand: str) -> list[tuple[str, Any]]:
         out = []
@@ -293,6 +311,13 @@ class CardWriter:
         else:
             self._bulk_create(rows)
         self.created += len(rows)
+
+    def finish(self) -> None:
+        """Write what is left; on PostgreSQL merge the search index's pending list."""
+        self.flush()
+        if self.use_copy and self.created and PG_CLEAN_PENDING_LIST and PG_IMPORT_SETTINGS:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT gin_clean_pending_list('asset_search_keys_gin'::regclass)")
 
     def _number(self, rows: Sequence[ParsedRow]) -> None:
         """Give numbers to rows without one: the owner unit's sequence for this year, locked."""
