@@ -58,7 +58,7 @@ def _field_labels() -> dict[str, str]:
             if hasattr(f, "verbose_name")
         }
     )
-    return {k: v.replace("（分）", "") for k, v in labels.items()}
+    return {k: v.replace("（分）", "").replace(" (fen)", "") for k, v in labels.items()}  # en: " (fen)"
 
 
 @login_required
@@ -145,9 +145,9 @@ def _show(value: object) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "是"
+        return _("是")
     if value is False:
-        return "否"
+        return _("否")
     return str(value)
 
 

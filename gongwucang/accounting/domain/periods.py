@@ -13,6 +13,7 @@ each move.
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,11 +41,13 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 
 REFUSALS: dict[tuple[str, str], str] = {
-    (PeriodStatus.CLOSED, PeriodAction.POST): "该期间已结账，不能再计提折旧；更正请在下一个未结账期间办理",
-    (PeriodStatus.OPEN, PeriodAction.CLOSE): "该期间尚未计提折旧，不能结账",
-    (PeriodStatus.CLOSED, PeriodAction.CLOSE): "该期间已结账",
-    (PeriodStatus.OPEN, PeriodAction.REOPEN): "该期间未结账，无需反结账",
-    (PeriodStatus.POSTED, PeriodAction.REOPEN): "该期间未结账，无需反结账",
+    (PeriodStatus.CLOSED, PeriodAction.POST): gettext_noop(
+        "该期间已结账，不能再计提折旧；更正请在下一个未结账期间办理"
+    ),
+    (PeriodStatus.OPEN, PeriodAction.CLOSE): gettext_noop("该期间尚未计提折旧，不能结账"),
+    (PeriodStatus.CLOSED, PeriodAction.CLOSE): gettext_noop("该期间已结账"),
+    (PeriodStatus.OPEN, PeriodAction.REOPEN): gettext_noop("该期间未结账，无需反结账"),
+    (PeriodStatus.POSTED, PeriodAction.REOPEN): gettext_noop("该期间未结账，无需反结账"),
 }
 
 
@@ -53,7 +56,9 @@ def next_status(current: str, action: str) -> str:
     try:
         return TRANSITIONS[(current, action)]
     except KeyError:
-        raise PeriodTransitionError(REFUSALS.get((current, action), "不允许的操作")) from None
+        raise PeriodTransitionError(
+            gettext(REFUSALS.get((current, action), gettext_noop("不允许的操作")))
+        ) from None
 
 
 class RequestStatus(models.TextChoices):
@@ -74,5 +79,6 @@ REQUEST_TRANSITIONS: dict[str, frozenset[str]] = {
 def check_request_move(current: str, target: str) -> None:
     if target not in REQUEST_TRANSITIONS[current]:
         raise PeriodTransitionError(
-            f"计提请求不能从「{RequestStatus(current).label}」变为「{RequestStatus(target).label}」"
+            gettext("计提请求不能从「%(current)s」变为「%(target)s」")
+            % {"current": RequestStatus(current).label, "target": RequestStatus(target).label}
         )

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from .choices import AttachmentKind
 
 # (magic prefix, content type, extensions that may carry it)
@@ -54,17 +56,20 @@ def sniff_content_type(head: bytes) -> str | None:
 def check_attachment(*, kind: str, filename: str, size: int, head: bytes, max_bytes: int) -> CheckedFile:
     """Accept or refuse a file to be attached as `kind`; returns its real type and extension."""
     if size <= 0:
-        raise AttachmentRejected("文件是空的")
+        raise AttachmentRejected(_("文件是空的"))
     if size > max_bytes:
-        raise AttachmentRejected(f"文件过大：{size / 1048576:.1f} MB，上限 {max_bytes / 1048576:.0f} MB")
+        raise AttachmentRejected(
+            _("文件过大：%(size).1f MB，上限 %(max).0f MB")
+            % {"size": size / 1048576, "max": max_bytes / 1048576}
+        )
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     sniffed = sniff_content_type(head)
     if sniffed is None or sniffed not in ALLOWED_TYPES[kind]:
         allowed = "JPG、PNG、WEBP" if kind == AttachmentKind.PHOTO else "JPG、PNG、WEBP、PDF、XLSX、DOCX"
-        raise AttachmentRejected(f"不支持的文件类型，只能上传 {allowed}")
+        raise AttachmentRejected(_("不支持的文件类型，只能上传 %(allowed)s") % {"allowed": allowed})
     if sniffed == "application/zip":
         if extension not in OOXML_TYPES:
-            raise AttachmentRejected("压缩文件只接受 Office 文档（XLSX、DOCX）")
+            raise AttachmentRejected(_("压缩文件只接受 Office 文档（XLSX、DOCX）"))
         return CheckedFile(OOXML_TYPES[extension], extension)
     expected_exts = {ext for _m, ct, exts in _SIGNATURES if ct == sniffed for ext in exts} or {"webp"}
     if extension not in expected_exts:

@@ -7,6 +7,8 @@ MANUAL_TRANSITIONS. Everything else raises StatusTransitionError.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext
+
 from .choices import AssetStatus as S
 
 
@@ -56,8 +58,9 @@ def check_transition(current: str, target: str, *, manual: bool = False) -> None
         return
     if not can_transition(current, target) or (manual and (current, target) not in MANUAL_TRANSITIONS):
         raise StatusTransitionError(
-            f"资产状态不能从「{S(current).label}」直接改为「{S(target).label}」"
-            + ("（请通过相应单据办理）" if can_transition(current, target) else "")
+            gettext("资产状态不能从「%(current)s」直接改为「%(target)s」")
+            % {"current": S(current).label, "target": S(target).label}
+            + (gettext("（请通过相应单据办理）") if can_transition(current, target) else "")
         )
 
 

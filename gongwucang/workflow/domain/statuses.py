@@ -15,8 +15,8 @@ cancelled; a draft holds nothing (a forgotten draft must not block an item for e
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class OrderType(models.TextChoices):
@@ -118,17 +118,28 @@ class TransitionError(ValueError):
 def targets(order_type: str, status: str, action: str) -> frozenset[str]:
     """The statuses `action` may lead to from `status`, or raise TransitionError (Chinese message)."""
     if action not in TYPE_ACTIONS.get(order_type, frozenset()):
-        raise TransitionError(f"「{OrderType(order_type).label}」单据没有「{Action(action).label}」操作")
+        raise TransitionError(
+            gettext("「%(type)s」单据没有「%(action)s」操作")
+            % {"type": OrderType(order_type).label, "action": Action(action).label}
+        )
     allowed = TRANSITIONS.get((status, action))
     if not allowed:
-        raise TransitionError(f"单据当前状态为「{OrderStatus(status).label}」，不能{Action(action).label}")
+        raise TransitionError(
+            gettext("单据当前状态为「%(status)s」，不能%(action)s")
+            % {"status": OrderStatus(status).label, "action": Action(action).label}
+        )
     return allowed
 
 
 def check_transition(order_type: str, status: str, action: str, target: str) -> None:
     if target not in targets(order_type, status, action):
         raise TransitionError(
-            f"单据不能从「{OrderStatus(status).label}」经「{Action(action).label}」变为「{OrderStatus(target).label}」"
+            gettext("单据不能从「%(status)s」经「%(action)s」变为「%(target)s」")
+            % {
+                "status": OrderStatus(status).label,
+                "action": Action(action).label,
+                "target": OrderStatus(target).label,
+            }
         )
 
 
