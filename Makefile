@@ -44,9 +44,10 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy gongwucang/*/domain gongwucang/*/services.py gongwucang/*/selectors.py gongwucang/core
 
-## messages: recompile the translation catalogues (needs GNU gettext)
+## messages: refresh the English catalogue from the Chinese msgids and compile it (needs GNU gettext)
 messages: $(VENV)/.dev
-	$(PY) manage.py compilemessages -l en
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=bench --ignore=node_modules
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 bench: $(VENV)/.dev
 	$(PY) bench/run_all.py
