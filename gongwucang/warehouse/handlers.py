@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,7 +27,7 @@ from gongwucang.workflow.models import LineOutcome, Order, OrderLine
 from gongwucang.workflow.registry import OrderTypeHandler, register
 
 from . import services
-from .domain.choices import AllocationMode, PoolItemStatus
+from .domain.choices import AllocationMode, PoolItemStatus, WarehouseKind
 from .models import AllocationOrder, IntakeOrder, LoanExtension, LoanOrder
 
 RELEASE_NOTES = {
@@ -35,6 +35,25 @@ RELEASE_NOTES = {
     Action.CANCEL: "申请已撤销，解除占用",
     Action.RETURN_FOR_REVISION: "修改申请时移出，解除占用",
 }
+
+
+def listed_by_q(order_type: str, unit_ids: set[int]) -> Q:
+    """Orders of `order_type` (not drafts) that take a card these units listed in a virtual
+    warehouse while it was listed: the giving unit sees who asks for its card, and where it went.
+    The listing must overlap the order's life (a card listed again later by its new owner does not
+    show that owner the orders of its earlier listing)."""
+    lines = OrderLine.objects.filter(
+        Q(order__order_type=order_type)
+        & ~Q(order__status=OrderStatus.DRAFT)
+        & Q(asset__pool_items__warehouse__kind=WarehouseKind.VIRTUAL)
+        & Q(asset__pool_items__source_unit_id__in=sorted(unit_ids))
+        & Q(asset__pool_items__listed_at__lte=F("order__updated_at"))
+        & (
+            Q(asset__pool_items__closed_at__isnull=True)
+            | Q(asset__pool_items__closed_at__gte=F("order__created_at"))
+        )
+    )
+    return Q(pk__in=lines.values("order_id"))
 
 
 def _pairs(order: Order, lines: Sequence[OrderLine], to_unit: Any) -> list:
@@ -167,6 +186,9 @@ class AllocationHandler(OrderTypeHandler):
             order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用")
         )
 
+    def onlooker_q(self, *, read_unit_ids: set[int]) -> Q | None:
+        return listed_by_q(self.order_type, read_unit_ids)
+
     def work_q(self, *, keeper_unit_ids: set[int], clerk_unit_ids: set[int]) -> Q | None:
         q = Q(pk__in=[])
         if keeper_unit_ids:
@@ -253,6 +275,9 @@ class LoanHandler(OrderTypeHandler):
         services._record_each(
             order, actor, line_ids, EventType.ORDER_RELEASED, RELEASE_NOTES.get(action, "解除占用")
         )
+
+    def onlooker_q(self, *, read_unit_ids: set[int]) -> Q | None:
+        return listed_by_q(self.order_type, read_unit_ids)
 
     def work_q(self, *, keeper_unit_ids: set[int], clerk_unit_ids: set[int]) -> Q | None:
         if not keeper_unit_ids:

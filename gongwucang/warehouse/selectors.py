@@ -18,11 +18,11 @@ from gongwucang.assets.selectors import category_with_descendants
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import Unit, User
 from gongwucang.org.scoping import scope_for
-from gongwucang.workflow.domain.statuses import OrderStatus
-from gongwucang.workflow.models import OrderAttachment, OrderLine
+from gongwucang.workflow.domain.statuses import OrderStatus, OrderType
+from gongwucang.workflow.models import Order, OrderAttachment, OrderLine
 from gongwucang.workflow.services import units_with_role, visible_order_q
 
-from .domain.choices import ACTIVE_POOL_STATUSES, PoolItemStatus
+from .domain.choices import ACTIVE_POOL_STATUSES, PoolItemStatus, WarehouseKind
 from .models import LoanOrder, PoolItem, StorageBin, Warehouse
 
 
@@ -40,6 +40,44 @@ def warehouses(*, actor: User) -> QuerySet[Warehouse]:
         .select_related("operating_unit")
         .order_by("code")
     )
+
+
+def listed_items(*, actor: User) -> QuerySet[PoolItem]:
+    """The user's units' cards listed in a virtual warehouse (in stock, lent, allocated or
+    withdrawn), newest listing first: what the unit offers and where it went."""
+    units = scope_for(actor).read_unit_ids
+    if not units:
+        return PoolItem.objects.none()
+    return (
+        PoolItem.objects.filter(warehouse__kind=WarehouseKind.VIRTUAL, source_unit_id__in=sorted(units))
+        .select_related("asset", "asset__book", "warehouse", "source_unit")
+        .order_by("-listed_at", "-id")
+    )
+
+
+def with_orders(items: list[PoolItem]) -> list[PoolItem]:
+    """Attach `orders` to each listed item: the allocations and loans (not drafts) that asked for
+    it while it was listed (handlers.listed_by_q says the same for visibility)."""
+    lines = (
+        OrderLine.objects.filter(
+            asset_id__in={item.asset_id for item in items},
+            order__order_type__in=[OrderType.ALLOCATION, OrderType.LOAN],
+        )
+        .exclude(order__status=OrderStatus.DRAFT)
+        .select_related("order", "order__applicant_unit")
+        .order_by("order__created_at", "order_id")
+    )
+    by_asset: dict[int, list[Order]] = {}
+    for line in lines:
+        by_asset.setdefault(line.asset_id, []).append(line.order)
+    for item in items:
+        item.orders = [  # type: ignore[attr-defined]
+            order
+            for order in by_asset.get(item.asset_id, [])
+            if item.listed_at <= order.updated_at
+            and (item.closed_at is None or item.closed_at >= order.created_at)
+        ]
+    return items
 
 
 def kept_warehouses(*, actor: User) -> QuerySet[Warehouse]:

@@ -18,12 +18,14 @@ from .domain.choices import ACTIVE_POOL_STATUSES
 from .models import PoolItem
 
 CLERK, KEEPER = frozenset({Role.ASSET_CLERK}), frozenset({Role.KEEPER})
+UNIT_PEOPLE = frozenset({Role.ASSET_CLERK, Role.UNIT_HEAD})
 
 MENU = [
     MenuItem("warehouse", _("公物仓目录"), "warehouse:catalogue", order=10),
     MenuItem("warehouse", _("申领篮"), "warehouse:basket", roles=CLERK, order=20),
     MenuItem("warehouse", _("申请入仓"), "warehouse:intake_create", roles=CLERK, order=30),
     MenuItem("warehouse", _("按分类申领"), "warehouse:allocation_create", roles=CLERK, order=40),
+    MenuItem("warehouse", _("本单位挂牌物品"), "warehouse:listed", roles=UNIT_PEOPLE, order=45),
     MenuItem("warehouse", _("库存管理"), "warehouse:stock", roles=KEEPER, order=50),
     MenuItem("warehouse", _("借用管理"), "warehouse:loans", order=60),
     MenuItem("warehouse", _("仓库与库位"), "warehouse:warehouses", order=70),

@@ -29,5 +29,6 @@ urlpatterns = [
     path("loans/<int:pk>/return/", views.loan_return, name="loan_return"),
     path("loans/<int:pk>/extend/", views.loan_extend, name="loan_extend"),
     path("stock/", views.stock, name="stock"),
+    path("listed/", views.listed, name="listed"),
     path("warehouses/", views.warehouse_list, name="warehouses"),
 ]

@@ -1011,6 +1011,17 @@ def loans(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def listed(request: HttpRequest) -> HttpResponse:
+    """本单位挂牌物品: the unit's cards listed in a virtual warehouse, and the orders that asked for
+    them — the giving unit follows its offer (read only; it takes no part in those orders)."""
+    if not scope_for(request.user).read_unit_ids:
+        raise Http404
+    page = Paginator(selectors.listed_items(actor=request.user), 30).get_page(request.GET.get("page"))
+    selectors.with_orders(list(page.object_list))
+    return render(request, "warehouse/listed.html", {"page": page})
+
+
+@login_required
 def stock(request: HttpRequest) -> HttpResponse:
     """The keeper's stock (库存): everything in the warehouses they keep, by bin."""
     kept = list(selectors.kept_warehouses(actor=request.user))

@@ -56,6 +56,12 @@ class OrderTypeHandler:
     def work_label(self, order: Order) -> str:
         return ""
 
+    def onlooker_q(self, *, read_unit_ids: set[int]) -> Q | None:
+        """Orders of this type that people of these units may read although they neither filed
+        nor handle them (e.g. the unit whose virtually listed card the order hands out). They only
+        look: no approval, no work, no remark, no upload."""
+        return None
+
     def detail_context(self, order: Order, user: User) -> dict[str, Any]:
         return {}
 

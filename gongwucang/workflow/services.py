@@ -56,7 +56,7 @@ from .models import (
     StepScope,
 )
 from .notifications import holders, notify
-from .registry import handler_for
+from .registry import all_handlers, handler_for
 
 ITEM_TAKEN = (
     "资产「%(no)s %(name)s」已在其他单据中办理（每项资产同一时间只能在一张未办结的单据上），请选择其他物品"
@@ -77,9 +77,9 @@ def lock_order(order_id: int) -> Order:
         raise OrderNotFound(order_id) from exc
 
 
-def visible_order_q(user: User) -> Q:
-    """Orders `user` may see: their units' (subtree for supervisors), the region's for finance,
-    auditors and admins, and every order addressed to a warehouse they keep."""
+def participant_order_q(user: User) -> Q:
+    """Orders `user` takes part in: their units' (subtree for supervisors), the region's for
+    finance, auditors and admins, and every order addressed to a warehouse they keep."""
     scope = scope_for(user)
     q = Q(pk__in=[])
     if scope.read_unit_ids:
@@ -90,6 +90,24 @@ def visible_order_q(user: User) -> Q:
     if keeper_units:
         q |= Q(handling_unit_id__in=sorted(keeper_units))
     return q
+
+
+def visible_order_q(user: User) -> Q:
+    """Orders `user` may see: those they take part in, and those the order types let their units
+    look at (the giving unit of a virtual listing: the order that hands its card out)."""
+    q = participant_order_q(user)
+    read_units = scope_for(user).read_unit_ids
+    if read_units:
+        for handler in all_handlers():
+            extra = handler.onlooker_q(read_unit_ids=set(read_units))
+            if extra is not None:
+                q |= extra
+    return q
+
+
+def is_onlooker(user: User, order: Order) -> bool:
+    """Does `user` see this order only as an onlooker (read only)?"""
+    return not Order.objects.filter(participant_order_q(user), pk=order.pk).exists()
 
 
 def ensure_visible(user: User, order: Order) -> None:
@@ -678,8 +696,9 @@ def order_cancel(*, actor: User, order_id: int, comment: str = "") -> Order:
 
 
 def can_comment(user: User, order: Order) -> bool:
-    """Everyone who sees the order may remark on it, except read-only roles (auditors)."""
-    return any(role != Role.AUDITOR for _u, role in scope_for(user).roles)
+    """Everyone who takes part in the order may remark on it, except read-only roles (auditors);
+    onlookers (the giving unit of a virtual listing) only read."""
+    return any(role != Role.AUDITOR for _u, role in scope_for(user).roles) and not is_onlooker(user, order)
 
 
 @transaction.atomic
@@ -687,6 +706,8 @@ def order_comment_add(*, actor: User, order_id: int, text: str) -> OrderComment:
     order = lock_order(order_id)
     ensure_visible(actor, order)
     if not can_comment(actor, order):
+        if is_onlooker(actor, order):
+            raise ActionNotAllowed("您的单位只能查看该单据，不能发表意见")
         raise ActionNotAllowed("审计人员只能查看，不能发表意见")
     text = (text or "").strip()
     if not text:
