@@ -155,6 +155,8 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
         writer.PG_IMPORT_SETTINGS = tuple(
             tuple(item.split("=", 1)) for item in os.environ["GWC_BENCH_IMPORT_SETTINGS"].split(";") if item
         )  # type: ignore[assignment]
+    if "GWC_BENCH_IMPORT_IMMEDIATE" in os.environ:
+        writer.PG_IMMEDIATE_CONSTRAINTS = os.environ["GWC_BENCH_IMPORT_IMMEDIATE"] == "1"
     if "GWC_BENCH_IMPORT_CLEAN" in os.environ:
         writer.PG_CLEAN_PENDING_LIST = os.environ["GWC_BENCH_IMPORT_CLEAN"] == "1"
 
@@ -177,6 +179,7 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
                 "rows": result.rows_total,
                 **result.timings,
                 "total": total,
+                "commit": total - result.timings.get("total", total),  # COMMIT (and what follows)
                 "rss_mb": peak_rss_mb(),
             }
         )
@@ -517,6 +520,14 @@ def main() -> int:
             f"(COPY of the CSV: {copies[-1]:.1f} s)",
             flush=True,
         )
+        parts = {k.removeprefix("write_"): v for k, v in got.items() if k.startswith("write_")}
+        if parts:
+            print(
+                "    write: "
+                + "  ".join(f"{k} {v:.1f} s" for k, v in parts.items())
+                + f"  COMMIT {got.get('commit', 0):.1f} s",
+                flush=True,
+            )
         return got
 
     scale = args.rows / 1_000_000

@@ -372,7 +372,10 @@ class AssetEvent(models.Model):
     the admin, and by a database trigger.
     """
 
-    asset = models.ForeignKey(Asset, on_delete=models.PROTECT, related_name="events", verbose_name=_("资产"))
+    # No single-column index on asset: assetevent_asset_time starts with it (migration 0009).
+    asset = models.ForeignKey(
+        Asset, on_delete=models.PROTECT, related_name="events", verbose_name=_("资产"), db_index=False
+    )
     event_type = models.CharField(_("变动类型"), max_length=40, choices=EventType.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

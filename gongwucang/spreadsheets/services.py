@@ -291,6 +291,11 @@ class _Run:
             "check": round(self.t_check, 3),
             "write": round(self.t_write, 3),
             "handover": round(self.t_wait, 3),
+            **(
+                {f"write_{k}": round(v, 3) for k, v in self.writer.timings.items()}
+                if self.writer is not None
+                else {}
+            ),
             "total": round(time.perf_counter() - started, 3),
         }
         self.progress.set(count, force=True)

@@ -10,6 +10,7 @@ AssetNumberSequence under a row lock and never reused. New cards go in with Post
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Sequence
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
@@ -34,6 +35,11 @@ FLUSH_ROWS = 5000
 # into its pending list and merges them into the tree in bulk when the list is full — a bigger
 # list means fewer, larger merges instead of one per 4 MB (bench/import.py measures it).
 PG_IMPORT_SETTINGS: tuple[tuple[str, str], ...] = (("gin_pending_list_limit", "256MB"),)
+# Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default): left so, the checks of all
+# 1,000,000 × 9 references would run at COMMIT, one after the other, while nothing else can
+# happen. Checked at the end of each batch's COPY instead, they overlap with the reading and
+# checking of the next batch (services._Pipeline). Same checks, same all-or-nothing outcome.
+PG_IMMEDIATE_CONSTRAINTS = True
 # …and the list left at the end is merged before the commit (SQL gin_clean_pending_list), so that
 # searches after the import do not scan up to 256 MB of pending entries until autovacuum runs.
 PG_CLEAN_PENDING_LIST = True
@@ -287,10 +293,16 @@ class CardWriter:
         # Numbers the file itself gives (seen so far): never issued to a row without a number.
         self.reserved = reserved
         self.issued: dict[str, int] = {}  # number given to a row without one → that row
-        if self.use_copy and PG_IMPORT_SETTINGS:
+        # Seconds spent in each part of the writing (AssetImport.timings, bench/import.py).
+        self.timings = dict.fromkeys(
+            ("number", "prepare", "copy_cards", "copy_books", "copy_events", "gin_clean"), 0.0
+        )
+        if self.use_copy:
             with connection.cursor() as cursor:
                 for name, value in PG_IMPORT_SETTINGS:
                     cursor.execute("SELECT set_config(%s, %s, true)", [name, value])  # SET LOCAL
+                if PG_IMMEDIATE_CONSTRAINTS:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
     # ---------------------------------------------------------------- new cards
     def add_new(self, parsed: ParsedRow) -> None:
@@ -305,7 +317,9 @@ class CardWriter:
         if not self.pending:
             return
         rows, self.pending = self.pending, []
+        started = time.perf_counter()
         self._number(rows)
+        self.timings["number"] += time.perf_counter() - started
         if self.use_copy:
             self._copy(rows)
         else:
@@ -316,8 +330,10 @@ class CardWriter:
         """Write what is left; on PostgreSQL merge the search index's pending list."""
         self.flush()
         if self.use_copy and self.created and PG_CLEAN_PENDING_LIST and PG_IMPORT_SETTINGS:
+            started = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute("SELECT gin_clean_pending_list('asset_search_keys_gin'::regclass)")
+            self.timings["gin_clean"] += time.perf_counter() - started
 
     def _number(self, rows: Sequence[ParsedRow]) -> None:
         """Give numbers to rows without one: the owner unit's sequence for this year, locked."""
@@ -418,7 +434,10 @@ class CardWriter:
                 [asset_table, event_table, count],
             )
             id_pairs = cursor.fetchall()
+        clock = time.perf_counter
+        started = clock()
         prepared = [self._prepare(p) for p in rows]
+        self.timings["prepare"] += clock() - started
         # The search keys too (search_grams of the search text), so that the row trigger that
         # would derive them (gwc_search_keys, PL/pgSQL) does not fire: migration 0008.
         columns = ", ".join(_ASSET_COPY_COLUMNS) + ", search_keys"
@@ -428,7 +447,9 @@ class CardWriter:
         raw = connection.connection  # the psycopg connection (same transaction)
         # wrap_database_errors: a refusal by the database (a trigger, a unique index) surfaces as
         # Django's DatabaseError, as it would through the ORM.
+        timings = self.timings
         with connection.wrap_database_errors, raw.cursor() as pg:
+            started = clock()
             with pg.copy(f'COPY "{asset_table}" ({columns}) FROM STDIN') as copy:
                 write = copy.write_row
                 for (asset_id, _), (f, _o, _a, _m, _after, search, keys) in zip(
@@ -478,6 +499,8 @@ class CardWriter:
                             keys,
                         )
                     )
+            timings["copy_cards"] += clock() - started
+            started = clock()
             with pg.copy(
                 f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
                 "accumulated_depreciation_fen, months_depreciated) FROM STDIN"
@@ -487,6 +510,8 @@ class CardWriter:
                     id_pairs, prepared, strict=True
                 ):
                     write((asset_id, original, accumulated, months))
+            timings["copy_books"] += clock() - started
+            started = clock()
             with pg.copy(
                 f'COPY "{event_table}" (id, asset_id, event_type, actor_id, occurred_at, reference, before, '
                 "after, note, request_id) FROM STDIN"
@@ -494,6 +519,7 @@ class CardWriter:
                 write = copy.write_row
                 for (asset_id, event_id), (*_, after, _s, _k) in zip(id_pairs, prepared, strict=True):
                     write((event_id, asset_id, *event, after, note, request_id))
+            timings["copy_events"] += clock() - started
 
     # ---------------------------------------------------------------- updates
     def update(self, asset: Asset, parsed: ParsedRow, before: dict[str, Any], after: dict[str, Any]) -> None:

@@ -107,7 +107,7 @@ def test_text_array_literal_round_trips() -> None:
 
 
 def test_unused_indexes_are_gone() -> None:
-    """Migration 0008: no single-column index on category or department (the composite indexes
+    """Migrations 0008/0009: no single-column index on category or department (the composite indexes
     asset_category_id / asset_department_id start with them), no LIKE index on the number."""
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, Asset._meta.db_table)
@@ -119,3 +119,7 @@ def test_unused_indexes_are_gone() -> None:
     assert ["category_id"] not in plain and ["department_id"] not in plain
     assert ["category_id", "id"] in plain and ["department_id", "id"] in plain
     assert not [name for name in constraints if name.endswith("_like")]
+    with connection.cursor() as cursor:  # migration 0009: the ledger's asset_id alone
+        events = connection.introspection.get_constraints(cursor, "assets_assetevent")
+    plain = [info["columns"] for info in events.values() if info.get("index") and not info.get("unique")]
+    assert ["asset_id"] not in plain and ["asset_id", "occurred_at", "id"] in plain
