@@ -95,3 +95,15 @@ def test_an_administrators_edit_changes_the_route(world, stores):
     )  # 10,000 yuan
     assert path(intake(world, stores, original_value="9999.99")) == [HEAD]
     assert path(intake(world, stores, original_value="10000.00")) == [HEAD, SUP]
+
+
+def test_intake_of_land_goes_up_whatever_its_value(world, stores):
+    """Land (土地使用权, A0801 under 无形资产 A08) always goes to the supervisor and finance, like houses
+    (A01) and vehicles (A0203): DOMAIN.md §4."""
+    order = intake(world, stores, name="土地使用权", category_code="A08010000", original_value="1000.00")
+    assert path(order) == [HEAD, SUP, FIN]
+
+
+def test_intake_of_a_house_goes_up_whatever_its_value(world, stores):
+    order = intake(world, stores, name="办公用房", category_code="A01010100", original_value="1000.00")
+    assert path(order) == [HEAD, SUP, FIN]

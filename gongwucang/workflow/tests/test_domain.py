@@ -117,3 +117,25 @@ def test_cross_department():
     assert is_cross_department([((2, None), (4, 3))])
     assert not is_cross_department([((3, None), (4, 3))])  # the supervisor itself ↔ its subordinate
     assert not is_cross_department([((4, 3), (4, 3))])
+
+
+def test_default_special_classes_exist_in_the_reference_categories():
+    """Every category prefix the default flows route upwards (houses, vehicles, land) names classes
+    that the reference table loads, so the rule is not a dead letter."""
+    import csv
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from gongwucang.workflow.domain.default_flows import SPECIAL_CLASSES
+
+    path = Path(settings.BASE_DIR) / "data" / "reference" / "categories.csv"
+    rows = csv.DictReader(
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
+    names = {row["code"]: row["name_zh"] for row in rows}
+    prefixes = parse_prefixes(SPECIAL_CLASSES)
+    assert prefixes == ("A01", "A0203", "A0801")
+    for prefix in prefixes:
+        assert any(code.startswith(prefix) for code in names), prefix
+    assert names["A08010000"] == "土地使用权"
