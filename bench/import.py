@@ -144,6 +144,15 @@ def ensure_world():  # type: ignore[no-untyped-def]
     return unit, User.objects.get(username="clerk_sch_99")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process on this machine (the PostgreSQL backend)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_run(fmt: str, path: Path, mode: str) -> None:
     """In a fresh process: check (the preview's dry run) or import the file; print the stage
     timings and the peak RSS as JSON."""
@@ -162,6 +171,12 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
 
     unit, actor = ensure_world()
     reset_tables()
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    cpu_pg, cpu_py = _cpu_seconds(backend), time.process_time()
     started = time.perf_counter()
     result = run_import(
         actor=actor, unit=unit, path=str(path), filename=path.name, commit=mode == "commit", reference="BENCH"
@@ -180,6 +195,10 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
                 **result.timings,
                 "total": total,
                 "commit": total - result.timings.get("total", total),  # COMMIT (and what follows)
+                # CPU seconds of the importing process (all its threads) and of its PostgreSQL
+                # backend: what the run costs on a quiet machine, whatever else was running.
+                "cpu_python": time.process_time() - cpu_py,
+                "cpu_postgres": _cpu_seconds(backend) - cpu_pg,
                 "rss_mb": peak_rss_mb(),
             }
         )
@@ -521,13 +540,13 @@ def main() -> int:
             flush=True,
         )
         parts = {k.removeprefix("write_"): v for k, v in got.items() if k.startswith("write_")}
-        if parts:
-            print(
-                "    write: "
-                + "  ".join(f"{k} {v:.1f} s" for k, v in parts.items())
-                + f"  COMMIT {got.get('commit', 0):.1f} s",
-                flush=True,
-            )
+        print(
+            ("    write: " + "  ".join(f"{k} {v:.1f} s" for k, v in parts.items()) if parts else "   ")
+            + (f"  COMMIT {got.get('commit', 0):.1f} s" if parts else "")
+            + f"  | CPU: Python {got.get('cpu_python', 0):.1f} s, "
+            + f"PostgreSQL {got.get('cpu_postgres', 0):.1f} s",
+            flush=True,
+        )
         return got
 
     scale = args.rows / 1_000_000
@@ -547,6 +566,15 @@ def main() -> int:
                 ok=statistics.median(totals) <= target_s * scale,
             )
         )
+        for who, label in (("python", "importing process"), ("postgres", "PostgreSQL backend")):
+            results.append(
+                Result(
+                    f"  {fmt} CPU seconds of the {label}",
+                    "—",
+                    "s",
+                    [r.get(f"cpu_{who}", 0.0) for r in commits],
+                )
+            )
         for stage in ("read", "check", "write"):
             results.append(
                 Result(
