@@ -10,15 +10,19 @@
    units of production with the month's work entered). Triggers are off during the load (a bulk
    load, like bench/make_scale_data.py); the maintained tallies are rebuilt afterwards.
 2. Measures, in the same run and from the same physical state each time (the work is rolled
-   back, then the tables are compacted with VACUUM FULL):
+   back, then the tables are compacted with VACUUM FULL), under the database settings
+   docs/operations.md recommends (work_mem 32MB, random_page_cost 1.1, jit off, as
+   bench/make_scale_data.py sets them):
    - the posting as the application does it: accounting.services.depreciation_post (the period
      lock, the checks, the run record, the set-based statements, the period's history);
    - the bare SQL writing the same entries and book values with no application around it (the
      limit): one statement inserting the entries and updating the book rows (the tables' own
      triggers fire for it as for the posting: the assets tallies and the closed-period check;
-     once more with them switched off, for information).
+     once more with them switched off, for information), given the same work_mem as the posting
+     gives its statement (accounting.posting.POSTING_WORK_MEM).
 3. Posts the month once more for real (committed) and checks: the same number of cards and the
    same total as the bare SQL, the card table (assets_asset) did not grow, peak RSS.
+   --keep reuses the loaded cards (and takes the committed posting of an earlier run back first).
 
 Targets (issue 4): posting ≤ 10 s for 1,000,000 cards, ≤ 1.5× the bare SQL, peak RSS ≤ 300 MB,
 the card table does not grow. Exit status 1 when a target is missed.
@@ -28,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import random
 import sys
 import tempfile
@@ -370,10 +375,15 @@ TRIGGERS = [
 def measure_bare(info: dict[str, int], *, without_triggers: bool = False) -> tuple[float, tuple[int, int]]:
     from django.db import connection, transaction
 
+    from gongwucang.accounting.posting import POSTING_WORK_MEM
+
     params = {"region": info["region_id"], "period": info["period_id"], "next": NEXT_MONTH}
     result: tuple[int, int] = (0, 0)
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            # The same memory for its hash joins as the posting gives its statement (the limit is the
+            # same work with the same resources; the planner otherwise chooses freely).
+            cursor.execute("SELECT set_config('work_mem', %s, true)", [POSTING_WORK_MEM])
             if without_triggers:  # informational: the cost of the tables' triggers (rolled back)
                 for item in TRIGGERS:
                     table, trigger = item.split(":")
@@ -417,6 +427,53 @@ def measure_posting(info: dict[str, int], *, commit: bool = False) -> tuple[floa
     return elapsed, outcome
 
 
+def undo_posting(info: dict[str, int]) -> int:
+    """--keep after a full run: take the committed posting of the month back (bench only) so that
+    the measurements start from the same unposted month. The book and plan updates run with the
+    triggers on (the tallies follow); only the append-only entries are deleted with them off."""
+    from django.db import connection, transaction
+
+    period = info["period_id"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM accounting_depreciationentry WHERE period_id = %s", [period])
+        count = int(cursor.fetchone()[0])
+        if count:
+            cursor.execute(
+                "UPDATE assets_assetbook b SET accumulated_depreciation_fen = b.accumulated_depreciation_fen - "
+                "e.amount_fen, months_depreciated = b.months_depreciated - 1 FROM accounting_depreciationentry e "
+                "WHERE e.asset_id = b.asset_id AND e.period_id = %s",
+                [period],
+            )
+            cursor.execute(
+                "UPDATE accounting_workloadplan p SET used_workload = p.used_workload - e.workload "
+                "FROM accounting_depreciationentry e WHERE e.asset_id = p.asset_id AND e.period_id = %s "
+                "AND e.workload IS NOT NULL",
+                [period],
+            )
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("DELETE FROM accounting_depreciationentry WHERE period_id = %s", [period])
+            cursor.execute("SET LOCAL session_replication_role = origin")
+        cursor.execute("DELETE FROM accounting_periodevent WHERE period_id = %s", [period])
+        cursor.execute("DELETE FROM accounting_depreciationrun WHERE period_id = %s", [period])
+        cursor.execute(
+            "UPDATE accounting_period SET status = 'open', posted_at = NULL WHERE id = %s", [period]
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) assets_assetbook")
+        cursor.execute("VACUUM (ANALYZE) accounting_depreciationentry")
+    return count
+
+
+def tune_database() -> None:
+    """The database settings docs/operations.md recommends (as bench/make_scale_data.py sets them
+    on its database): the posting and the bare SQL run under the same ones."""
+    from make_scale_data import DATABASE_SETTINGS
+    from make_scale_data import tune_database as tune
+
+    tune("")
+    print("database settings: " + ", ".join(f"{k} = {v}" for k, v in DATABASE_SETTINGS.items()))
+
+
 def table_size(name: str) -> tuple[int, int]:
     from django.db import connection
 
@@ -434,12 +491,15 @@ def main() -> int:
     parser.add_argument("--json", default=None)
     parser.add_argument("--keep", action="store_true", help="reuse the cards already loaded (same --cards)")
     args = parser.parse_args()
+    # This database is truncated and reloaded: never fall back to a DATABASE_URL of the environment.
+    os.environ["DATABASE_URL"] = args.database_url
     setup_django(args.database_url)
 
     from gongwucang.accounting.models import Period
     from gongwucang.assets.models import Asset
     from gongwucang.org.models import Region, User
 
+    tune_database()
     t0 = time.perf_counter()
     region = Region.objects.filter(code=REGION_CODE).first()
     if args.keep and region and Asset.objects.filter(region=region).count() == args.cards:
@@ -449,7 +509,11 @@ def main() -> int:
             "finance_id": User.objects.get(username="bench_finance").pk,
             "cards": args.cards,
         }
-        print(f"reusing {args.cards:,} cards")
+        undone = undo_posting(info)
+        print(
+            f"reusing {args.cards:,} cards"
+            + (f" (took back the posting of {undone:,} entries)" if undone else "")
+        )
     else:
         info = build(args.cards)
         print(f"built {args.cards:,} cards in {time.perf_counter() - t0:.1f} s: {info}")

@@ -458,3 +458,31 @@ def test_postgresql_plan_reads_the_entries_once(world):
             cursor.execute("EXPLAIN " + sql, params)
             plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Nested Loop" not in plan, plan
+
+
+@pytest.mark.django_db(transaction=True)
+def test_postgresql_statement_memory_is_raised_for_the_statement_only():
+    """The straight-line statement gets POSTING_WORK_MEM for its hash joins (the server's 4 MB
+    default spills a million book rows to temporary files), never less than the database has,
+    and the session's settings are back afterwards."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from django.db import transaction
+
+    from gongwucang.accounting import posting
+
+    def settings(cursor) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('enable_nestloop')")
+        return cursor.fetchone()
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = '4MB'")
+        with posting._hash_joins(cursor, "straight_line"):
+            assert settings(cursor) == (posting.POSTING_WORK_MEM, "off")
+        assert settings(cursor) == ("4MB", "on")
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        with posting._hash_joins(cursor, "straight_line"):
+            assert settings(cursor) == ("256MB", "off")
+        with posting._hash_joins(cursor, "units_of_production"):
+            assert settings(cursor) == ("256MB", "on")
+        assert settings(cursor) == ("256MB", "on")
