@@ -142,7 +142,7 @@ def asset_bulk_mark_idle(request: HttpRequest) -> HttpResponse:
     if result.changed:
         messages.success(request, _("已将 %(n)d 项资产标记为闲置") % {"n": len(result.changed)})
     for asset_no, reason in result.skipped:
-        messages.warning(request, f"{asset_no}：{reason}")
+        messages.warning(request, f"{asset_no}{_('：')}{reason}")
     return redirect("assets:list")
 
 
@@ -280,6 +280,7 @@ def timeline_html(rows: list[dict[str, object]]) -> SafeString:
     the loop until a card with 200 events spent ~30 ms in it): every value escaped the same way
     ({{ }} is conditional_escape), dates in the current time zone as the |date filter shows them."""
     system = _("系统")
+    colon = _("：")
     parts: list[str] = []
     for row in rows:
         when = row["when"]
@@ -297,7 +298,7 @@ def timeline_html(rows: list[dict[str, object]]) -> SafeString:
         parts.append("\n          ")
         for label, old, new in row["changes"]:  # type: ignore[attr-defined]
             parts.append(
-                f'<div class="change-row"><span class="text-muted">{conditional_escape(label)}</span>：'
+                f'<div class="change-row"><span class="text-muted">{conditional_escape(label)}</span>{colon}'
                 f"{conditional_escape(old)} → <strong>{conditional_escape(new)}</strong></div>"
             )
         parts.append("\n          ")

@@ -269,7 +269,7 @@ TIMELINE_LOOP = """{% load i18n %}{% for row in timeline %}
         <li class="timeline-{{ row.kind }}"><div><strong>{{ row.title }}</strong>
           <span class="text-muted small">{{ row.when|date:"Y-m-d H:i" }} · {{ row.actor|default:_("系统") }}{% if row.reference %} · {{ row.reference }}{% endif %}</span></div>
           {% if row.note %}<div class="small">{{ row.note }}</div>{% endif %}
-          {% for label, old, new in row.changes %}<div class="change-row"><span class="text-muted">{{ label }}</span>：{{ old }} → <strong>{{ new }}</strong></div>{% endfor %}
+          {% for label, old, new in row.changes %}<div class="change-row"><span class="text-muted">{{ label }}</span>{% translate "：" %}{{ old }} → <strong>{{ new }}</strong></div>{% endfor %}
           {% for line in row.lines %}<div class="change-row">{{ line }}</div>{% endfor %}
         </li>
       {% endfor %}"""  # noqa: E501
