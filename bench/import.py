@@ -174,14 +174,25 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        backend = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT pg_backend_pid(), pg_current_wal_lsn(), checkpoints_req + checkpoints_timed "
+            "FROM pg_stat_bgwriter"
+        )
+        backend, wal_start, checkpoints = cursor.fetchone()
     cpu_pg, cpu_py = _cpu_seconds(backend), time.process_time()
     started = time.perf_counter()
     result = run_import(
         actor=actor, unit=unit, path=str(path), filename=path.name, commit=mode == "commit", reference="BENCH"
     )
     total = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s), checkpoints_req + checkpoints_timed - %s "
+            "FROM pg_stat_bgwriter",
+            [wal_start, checkpoints],
+        )
+        wal_bytes, checkpoints = cursor.fetchone()
+        wal_mb = float(wal_bytes) / 1048576  # the whole server's WAL meanwhile
     if mode == "commit":
         assert result.created == result.rows_total, (result.created, result.rows_total, result.errors[:5])
     else:
@@ -199,6 +210,8 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
                 # backend: what the run costs on a quiet machine, whatever else was running.
                 "cpu_python": time.process_time() - cpu_py,
                 "cpu_postgres": _cpu_seconds(backend) - cpu_pg,
+                "wal_mb": wal_mb,
+                "checkpoints": checkpoints,
                 "rss_mb": peak_rss_mb(),
             }
         )
@@ -373,18 +386,20 @@ def db_costs(n: int, repeat: int) -> list[Result]:
                         cur.execute(f'DROP INDEX IF EXISTS "{name}"')
                     continue
                 cur.execute(statement)
-            copied = 0.0
+            copied = cpu = 0.0
             for table, cols, path in loads:
+                cpu = _cpu_seconds(conn.info.backend_pid)
                 start = time.perf_counter()
                 cur.execute(f"COPY {table} ({cols}) FROM '{path}'")
                 copied = time.perf_counter() - start  # the last load is the one measured
             start = time.perf_counter()
             cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             checked = time.perf_counter() - start
+            cpu = _cpu_seconds(conn.info.backend_pid) - cpu
         conn.rollback()
         print(
             f"  {label}: COPY {copied:.2f} s + deferred FK checks {checked:.2f} s "
-            f"= {copied + checked:.2f} s ({n / (copied + checked):,.0f} rows/s)",
+            f"= {copied + checked:.2f} s ({n / (copied + checked):,.0f} rows/s; backend CPU {cpu:.2f} s)",
             flush=True,
         )
         return copied, checked
@@ -544,7 +559,8 @@ def main() -> int:
             ("    write: " + "  ".join(f"{k} {v:.1f} s" for k, v in parts.items()) if parts else "   ")
             + (f"  COMMIT {got.get('commit', 0):.1f} s" if parts else "")
             + f"  | CPU: Python {got.get('cpu_python', 0):.1f} s, "
-            + f"PostgreSQL {got.get('cpu_postgres', 0):.1f} s",
+            + f"PostgreSQL {got.get('cpu_postgres', 0):.1f} s | WAL {got.get('wal_mb', 0):,.0f} MB, "
+            + f"{got.get('checkpoints', 0)} checkpoints",
             flush=True,
         )
         return got
