@@ -95,42 +95,51 @@ def client_for(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_lists_open_for_everyone(world, scene, role):
-    client = client_for(getattr(world, role))
-    for name in (
-        "workflow:inbox",
-        "workflow:done",
-        "workflow:order_list",
-        "workflow:notifications",
-        "warehouse:catalogue",
-        "warehouse:loans",
-        "warehouse:warehouses",
-        "warehouse:basket",
-    ):
-        assert client.get(reverse(name)).status_code == 200, name
+# The read-only screens below loop over the roles inside one test: GETs change nothing, so one
+# scene serves every role (a scene per role made these the slowest tests of the suite).
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_order_pages_are_404_outside_scope(world, scene, role):
-    client = client_for(getattr(world, role))
-    for key in ("intake", "allocation", "loan", "done"):
-        order = scene[key]
-        expected = 200 if sees(role, key) else 404
-        assert client.get(reverse("workflow:order_detail", args=[order.pk])).status_code == expected, key
-        assert client.get(reverse("workflow:order_print", args=[order.pk])).status_code == expected, key
-    expected = 200 if role in SEES_SCHOOL_ORDER else 404
-    assert client.get(reverse("warehouse:intake_receipt", args=[scene["done"].pk])).status_code == expected
-    assert (
-        client.get(reverse("warehouse:allocation_handover", args=[scene["allocation"].pk])).status_code
-        == expected
-    )
+def test_lists_open_for_everyone(world, scene):
+    for role in ROLES:
+        client = client_for(getattr(world, role))
+        for name in (
+            "workflow:inbox",
+            "workflow:done",
+            "workflow:order_list",
+            "workflow:notifications",
+            "warehouse:catalogue",
+            "warehouse:loans",
+            "warehouse:warehouses",
+            "warehouse:basket",
+        ):
+            assert client.get(reverse(name)).status_code == 200, (role, name)
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_order_list_shows_only_visible_orders(world, scene, role):
-    content = client_for(getattr(world, role)).get(reverse("workflow:order_list")).content.decode()
-    assert (scene["intake"].order_no in content) == (role in SEES_SCHOOL_ORDER)
+def test_order_pages_are_404_outside_scope(world, scene):
+    for role in ROLES:
+        client = client_for(getattr(world, role))
+        for key in ("intake", "allocation", "loan", "done"):
+            order = scene[key]
+            expected = 200 if sees(role, key) else 404
+            assert client.get(reverse("workflow:order_detail", args=[order.pk])).status_code == expected, (
+                role,
+                key,
+            )
+            assert client.get(reverse("workflow:order_print", args=[order.pk])).status_code == expected, (
+                role,
+                key,
+            )
+        expected = 200 if role in SEES_SCHOOL_ORDER else 404
+        receipt = reverse("warehouse:intake_receipt", args=[scene["done"].pk])
+        assert client.get(receipt).status_code == expected, role
+        handover = reverse("warehouse:allocation_handover", args=[scene["allocation"].pk])
+        assert client.get(handover).status_code == expected, role
+
+
+def test_order_list_shows_only_visible_orders(world, scene):
+    for role in ROLES:
+        content = client_for(getattr(world, role)).get(reverse("workflow:order_list")).content.decode()
+        assert (scene["intake"].order_no in content) == (role in SEES_SCHOOL_ORDER), role
 
 
 # (url name, order key, role → expected status): 200 the form, 302 refused with a message, 404 unseen.
@@ -148,11 +157,11 @@ WORK_PAGES = [
 
 
 @pytest.mark.parametrize(("name", "key", "expected"), WORK_PAGES)
-@pytest.mark.parametrize("role", ROLES)
-def test_work_pages(world, scene, name, key, expected, role):
-    response = client_for(getattr(world, role)).get(reverse(name, args=[scene[key].pk]))
-    default = 302 if sees(role, key) else 404
-    assert response.status_code == expected.get(role, default)
+def test_work_pages(world, scene, name, key, expected):
+    for role in ROLES:
+        response = client_for(getattr(world, role)).get(reverse(name, args=[scene[key].pk]))
+        default = 302 if sees(role, key) else 404
+        assert response.status_code == expected.get(role, default), role
 
 
 @pytest.mark.parametrize("role", ROLES)
