@@ -137,7 +137,7 @@ class WorkloadPlanForm(forms.Form):
     workload_unit = forms.CharField(
         label=_("工作量单位"),
         max_length=20,
-        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": "公里"}),
+        widget=forms.TextInput(attrs={"class": "form-control", "placeholder": _("公里")}),
     )
 
 

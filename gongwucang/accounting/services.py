@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongwucang.assets.domain.depreciation import (
     UNITS_OF_PRODUCTION,
@@ -70,7 +71,7 @@ def _require_finance(actor: User | None, region_id: int) -> None:
     if actor is None:
         return  # the system: a management command run by the operator
     if not is_finance_of(actor, region_id):
-        raise AccountingNotAllowed("只有财政人员可以计提折旧、结账和反结账")
+        raise AccountingNotAllowed(_("只有财政人员可以计提折旧、结账和反结账"))
 
 
 # --- Periods and their order --------------------------------------------------------------------
@@ -232,7 +233,7 @@ def posting_request_create(
         region=region, status__in=[RequestStatus.QUEUED, RequestStatus.RUNNING]
     )
     if busy.exists():
-        raise ValidationError("本区域已有计提任务正在进行，请等它完成后再试")
+        raise ValidationError(_("本区域已有计提任务正在进行，请等它完成后再试"))
     request = PostingRequest.objects.create(
         region=region,
         month=month,
@@ -375,7 +376,7 @@ def period_reopen(*, actor: User | None, period_id: int, reason: str) -> Period:
     _require_finance(actor, period.region_id)
     reason = (reason or "").strip()
     if len(reason) < 2:
-        raise ValidationError({"reason": "请填写反结账的原因"})
+        raise ValidationError({"reason": _("请填写反结账的原因")})
     try:
         target = next_status(period.status, PeriodAction.REOPEN)
     except PeriodTransitionError as exc:
@@ -402,9 +403,9 @@ def periods_open_books(*, actor: User | None, region: Region, first: dt.date, la
     after `last`. Only for a region without periods."""
     _require_finance(actor, region.pk)
     if first > last:
-        raise ValidationError("期初期间的起止月份颠倒了")
+        raise ValidationError(_("期初期间的起止月份颠倒了"))
     if Period.objects.filter(region=region).exclude(status=PeriodStatus.OPEN).exists():
-        raise ValidationError("本区域已计提过折旧，不能再设置期初期间")
+        raise ValidationError(_("本区域已计提过折旧，不能再设置期初期间"))
     now = timezone.now()
     periods = []
     month = first
@@ -437,9 +438,9 @@ def periods_open_books(*, actor: User | None, region: Region, first: dt.date, la
 def _lock_writable_card(actor: User, asset_id: int) -> Asset:
     asset = Asset.objects.select_for_update(of=("self",)).select_related("book").get(pk=asset_id)
     if not scope_for(actor).can_write(asset.owner_unit_id):
-        raise AssetNotWritable("您没有修改该资产的权限")
+        raise AssetNotWritable(_("您没有修改该资产的权限"))
     if asset.depreciation_method != UNITS_OF_PRODUCTION:
-        raise ValidationError("该资产的折旧方法不是工作量法；请先在资产卡片上把折旧方法改为「工作量法」")
+        raise ValidationError(_("该资产的折旧方法不是工作量法；请先在资产卡片上把折旧方法改为「工作量法」"))
     return asset
 
 
@@ -450,7 +451,7 @@ def workload_plan_set(*, actor: User, asset_id: int, total_workload: int, worklo
     asset = _lock_writable_card(actor, asset_id)
     workload_unit = (workload_unit or "").strip()
     if not workload_unit:
-        raise ValidationError({"workload_unit": "请填写工作量单位，如 公里、小时、页"})
+        raise ValidationError({"workload_unit": _("请填写工作量单位，如 公里、小时、页")})
     plan = WorkloadPlan.objects.select_for_update().filter(asset_id=asset.pk).first()
     used = plan.used_workload if plan else 0
     if total_workload < 1 or total_workload <= used:
@@ -481,9 +482,9 @@ def workload_record(*, actor: User, asset_id: int, month: dt.date, workload: int
     """Enter (or correct) a units-of-production card's work for a month, before that month's entry."""
     asset = _lock_writable_card(actor, asset_id)
     if workload < 0:
-        raise ValidationError({"workload": "工作量不能为负数"})
+        raise ValidationError({"workload": _("工作量不能为负数")})
     if not WorkloadPlan.objects.filter(asset_id=asset.pk).exists():
-        raise ValidationError("请先设置该资产的预计总工作量")
+        raise ValidationError(_("请先设置该资产的预计总工作量"))
     period = _lock_period(asset.region, month)
     if period.status == PeriodStatus.CLOSED:
         raise ValidationError(f"会计期间 {period.label} 已结账，不能再录入工作量")

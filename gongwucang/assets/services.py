@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongwucang.accounting import hooks as accounting_hooks
 from gongwucang.core.dates import local_today
@@ -82,7 +83,7 @@ def _to_fen(value: Decimal | int | str, field: str) -> int:
     except MoneyError as exc:
         raise ValidationError({field: str(exc)}) from exc
     if fen < 0:
-        raise ValidationError({field: "金额不能为负数"})
+        raise ValidationError({field: _("金额不能为负数")})
     return fen
 
 
@@ -95,11 +96,11 @@ def _check_people_belong(asset: Asset) -> None:
     errors: dict[str, str] = {}
     department, custodian = asset.department, asset.custodian
     if department is not None and department.unit_id != asset.user_unit_id:
-        errors["department"] = "使用部门不属于使用单位"
+        errors["department"] = _("使用部门不属于使用单位")
     if custodian is not None and custodian.unit_id not in (asset.user_unit_id, asset.owner_unit_id):
-        errors["custodian"] = "使用人不属于使用单位"
+        errors["custodian"] = _("使用人不属于使用单位")
     if asset.user_unit_id and asset.user_unit.region_id != asset.region_id:
-        errors["user_unit"] = "使用单位必须属于同一区域"
+        errors["user_unit"] = _("使用单位必须属于同一区域")
     if errors:
         raise ValidationError(errors)
 
@@ -109,11 +110,11 @@ def _check_row_rules(asset: Asset) -> None:
     (the database still holds them; Django's generic constraint validation costs a query each)."""
     errors: dict[str, str] = {}
     if asset.quantity is not None and asset.quantity < 1:
-        errors["quantity"] = "数量至少为 1"
+        errors["quantity"] = _("数量至少为 1")
     if asset.acquired_on and asset.booked_on and asset.booked_on < asset.acquired_on:
-        errors["booked_on"] = "入账日期不能早于取得日期"
+        errors["booked_on"] = _("入账日期不能早于取得日期")
     if asset.useful_life_months is not None and asset.useful_life_months < 1:
-        errors["useful_life_months"] = "使用年限至少为 1 个月"
+        errors["useful_life_months"] = _("使用年限至少为 1 个月")
     for name, label in (
         ("fiscal_amount_fen", "fiscal_amount"),
         ("non_fiscal_amount_fen", "non_fiscal_amount"),
@@ -121,7 +122,7 @@ def _check_row_rules(asset: Asset) -> None:
     ):
         value = getattr(asset, name)
         if value is not None and value < 0:
-            errors[label] = "金额不能为负数"
+            errors[label] = _("金额不能为负数")
     if errors:
         raise ValidationError(errors)
 
@@ -183,17 +184,19 @@ def asset_register(
     messages per field, AssetNotWritable if the actor may not write cards of that unit.
     """
     if not scope_for(actor).can_write(owner_unit.pk):
-        raise AssetNotWritable("您没有在该单位登记资产的权限")
+        raise AssetNotWritable(_("您没有在该单位登记资产的权限"))
     unknown = set(values) - CARD_FIELDS
     if unknown:
         raise ValueError(f"unknown card fields: {sorted(unknown)}")
     status = values.get("status", AssetStatus.IN_USE)
     if status not in INITIAL_STATUSES:
-        raise ValidationError({"status": f"新登记的资产状态不能是「{AssetStatus(status).label}」"})
+        raise ValidationError(
+            {"status": _("新登记的资产状态不能是「%(status)s」") % {"status": AssetStatus(status).label}}
+        )
     original_fen = _to_fen(original_value, "original_value")
     accumulated_fen = _to_fen(accumulated_depreciation, "accumulated_depreciation")
     if accumulated_fen > original_fen:
-        raise ValidationError({"accumulated_depreciation": "累计折旧不能大于原值"})
+        raise ValidationError({"accumulated_depreciation": _("累计折旧不能大于原值")})
     asset = Asset(region_id=owner_unit.region_id, owner_unit=owner_unit, **values)
     if not asset.user_unit_id:
         asset.user_unit = owner_unit
@@ -254,7 +257,7 @@ def _change(
     if unknown:
         raise ValueError(f"fields not changeable here: {sorted(unknown)}")
     if asset.status == AssetStatus.DISPOSED:
-        raise ValidationError("已处置的资产不能再修改")
+        raise ValidationError(_("已处置的资产不能再修改"))
     target = values.get("status", asset.status)
     try:
         check_transition(asset.status, target, manual=manual_status)
@@ -269,7 +272,7 @@ def _change(
     if original_value is not None:
         new_fen = _to_fen(original_value, "original_value")
         if new_fen < book.accumulated_depreciation_fen:
-            raise ValidationError({"original_value": "原值不能小于累计折旧"})
+            raise ValidationError({"original_value": _("原值不能小于累计折旧")})
         book.original_value_fen = new_fen
     after = snapshot(asset)
     old, new = diff(before, after)
@@ -314,11 +317,13 @@ def asset_update(
     asset = _lock_card(asset_id)
     scope = scope_for(actor)
     if not scope.can_write(asset.owner_unit_id):
-        raise AssetNotWritable("您没有修改该资产的权限")
+        raise AssetNotWritable(_("您没有修改该资产的权限"))
     if asset.version != expected_version:
         raise ConcurrentEditError(
-            "该资产在您编辑期间已被他人修改（当前版本 %(current)s，您编辑的是版本 %(yours)s）。"
-            "为避免覆盖他人的修改，本次保存未生效，请刷新后重新编辑。",
+            _(
+                "该资产在您编辑期间已被他人修改（当前版本 %(current)s，您编辑的是版本 %(yours)s）。"
+                "为避免覆盖他人的修改，本次保存未生效，请刷新后重新编辑。"
+            ),
             params={"current": asset.version, "yours": expected_version},
             code="concurrent_edit",
         )
@@ -327,7 +332,7 @@ def asset_update(
         and values["user_unit"] is not None
         and not scope.can_read(values["user_unit"].pk, values["user_unit"].region_id)
     ):
-        raise ValidationError({"user_unit": "不能选择您无权查看的单位"})
+        raise ValidationError({"user_unit": _("不能选择您无权查看的单位")})
     _change(
         asset=asset,
         actor=actor,
@@ -393,14 +398,19 @@ def assets_mark_idle(*, actor: User, asset_ids: Iterable[int], note: str = "") -
         Asset.objects.filter(pk__in=ids, owner_unit_id__in=scope.write_unit_ids).values_list("pk", flat=True)
     )
     if len(writable) != len(ids):
-        raise AssetNotWritable("所选资产中有您无权修改的资产")
+        raise AssetNotWritable(_("所选资产中有您无权修改的资产"))
     for asset_id in ids:
         asset = _lock_card(asset_id)
         if asset.status == AssetStatus.IDLE:
-            skipped.append((asset.asset_no, "已是闲置"))
+            skipped.append((asset.asset_no, _("已是闲置")))
             continue
         if (asset.status, AssetStatus.IDLE) != (AssetStatus.IN_USE, AssetStatus.IDLE):
-            skipped.append((asset.asset_no, f"状态为「{asset.get_status_display()}」，不能直接标记闲置"))
+            skipped.append(
+                (
+                    asset.asset_no,
+                    _("状态为「%(status)s」，不能直接标记闲置") % {"status": asset.get_status_display()},
+                )
+            )
             continue
         _change(
             asset=asset,
@@ -422,7 +432,7 @@ def asset_attach_file(*, actor: User, asset_id: int, kind: str, uploaded: Upload
     """Attach a photo or document to a card after checking its real type and size. One event."""
     asset = _lock_card(asset_id)
     if not scope_for(actor).can_write(asset.owner_unit_id):
-        raise AssetNotWritable("您没有修改该资产的权限")
+        raise AssetNotWritable(_("您没有修改该资产的权限"))
     limit = settings.ATTACHMENT_MAX_PHOTO_BYTES if kind == "photo" else settings.ATTACHMENT_MAX_DOCUMENT_BYTES
     uploaded.seek(0)
     head = uploaded.read(16)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from .models import Department, Membership, Region, Unit, User
 
@@ -24,10 +25,10 @@ def unit_save(*, unit: Unit) -> Unit:
     parent = unit.supervising_unit
     if parent is not None:
         if parent.region_id != unit.region_id:
-            raise ValidationError({"supervising_unit": "主管部门必须属于同一区域"})
+            raise ValidationError({"supervising_unit": gettext("主管部门必须属于同一区域")})
         in_own_subtree = bool(unit.tree_path) and parent.tree_path.startswith(unit.tree_path)
         if unit.pk and (parent.pk == unit.pk or in_own_subtree):
-            raise ValidationError({"supervising_unit": "主管部门不能是本单位或其下级单位"})
+            raise ValidationError({"supervising_unit": gettext("主管部门不能是本单位或其下级单位")})
     unit.full_clean(exclude=["tree_path", "depth"])
     old_path = unit.tree_path
     if unit.pk is None:
