@@ -7,6 +7,9 @@ the target holds. Exits 1 if any benchmark missed a target or failed.
 
     .venv/bin/python bench/run_all.py [--only pages,load] [--skip-data]
 
+With --only, the benchmarks not run keep their last figures (bench/results/<name>.json) in
+latest.md, marked "earlier run".
+
 On a fresh machine the first run fills PostgreSQL (bench/make_scale_data.py, about 10 minutes on
 2 cores) and the embedded-mode SQLite file (about 1 minute); later runs reuse them.
 """
@@ -148,6 +151,16 @@ def main() -> int:
         data = json.loads(out.read_text(encoding="utf-8")) if out.exists() else None
         outcomes[name] = (code, data)
         failed = failed or code != 0
+    # With --only, the other benchmarks keep the figures of their last run (their JSON), so that
+    # latest.md always shows every benchmark; their "note" says so.
+    for name in benchmarks():
+        earlier = RESULTS / f"{name}.json"
+        if name not in outcomes and earlier.exists():
+            data = json.loads(earlier.read_text(encoding="utf-8"))
+            when = dt.datetime.fromtimestamp(earlier.stat().st_mtime).astimezone()
+            for row in data.get("rows", []):
+                row["note"] = f"(earlier run, {when:%Y-%m-%d %H:%M %Z}) {row.get('note', '')}".strip()
+            outcomes[name] = (0, data)
     table = write_table(outcomes)
     (RESULTS / "latest.md").write_text(table, encoding="utf-8")
     print("\n" + table)
