@@ -31,17 +31,19 @@ from gongwucang.org.models import Unit
 from .domain.validation import CategoryRef, ParsedRow, UnitRef
 
 FLUSH_ROWS = 5000
-# PostgreSQL, for the import's transaction only: the GIN index of search keys takes new entries
-# into its pending list and merges them into the tree in bulk when the list is full — a bigger
-# list means fewer, larger merges instead of one per 4 MB (bench/import.py measures it).
-PG_IMPORT_SETTINGS: tuple[tuple[str, str], ...] = (("gin_pending_list_limit", "256MB"),)
+# PostgreSQL settings for the import's transaction only (SET LOCAL), none by default. Measured
+# (bench/import.py --db-costs, 200,000 cards): a 256 MB GIN pending list (gin_pending_list_limit)
+# saved 3 % of the card COPY's CPU — within noise — and would leave up to 256 MB of entries that
+# every search scans until autovacuum merges them; so it is not set. bench/import.py can try
+# settings (GWC_BENCH_IMPORT_SETTINGS="name=value;…").
+PG_IMPORT_SETTINGS: tuple[tuple[str, str], ...] = ()
 # Foreign keys are DEFERRABLE INITIALLY DEFERRED (Django's default): left so, the checks of all
 # 1,000,000 × 9 references would run at COMMIT, one after the other, while nothing else can
 # happen. Checked at the end of each batch's COPY instead, they overlap with the reading and
 # checking of the next batch (services._Pipeline). Same checks, same all-or-nothing outcome.
 PG_IMMEDIATE_CONSTRAINTS = True
-# …and the list left at the end is merged before the commit (SQL gin_clean_pending_list), so that
-# searches after the import do not scan up to 256 MB of pending entries until autovacuum runs.
+# When settings are given, the GIN pending list left at the end is merged before the commit (SQL
+# gin_clean_pending_list), so that searches after the import do not scan it until autovacuum.
 PG_CLEAN_PENDING_LIST = True
 # The card columns written by COPY, in the order _copy writes them (checked against the model in tests).
 _ASSET_COPY_COLUMNS = (
