@@ -9,6 +9,17 @@ import pytest
 from gongwucang.core.testing import PASSWORD, World, ensure_categories, make_world
 
 
+@pytest.fixture(autouse=True)
+def _default_language():  # type: ignore[no-untyped-def]
+    """LocaleMiddleware activates a request's language in the test's thread and leaves it active;
+    after a test that switched to English, put zh-hans back so the next test in the same worker
+    does not get English messages (domain refusals are translated)."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     ensure_categories()

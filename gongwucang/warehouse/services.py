@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongwucang.assets.domain.choices import AssetStatus, Condition, Usage
 from gongwucang.assets.domain.events import EventType
@@ -80,9 +81,9 @@ def warehouse_create(
 ) -> Warehouse:
     """Open a warehouse of the region, run by `operating_unit` (administrators only)."""
     if not _is_admin(actor, region.pk):
-        raise ActionNotAllowed("只有系统管理员可以设立公物仓")
+        raise ActionNotAllowed(_("只有系统管理员可以设立公物仓"))
     if operating_unit.region_id != region.pk:
-        raise ValidationError({"operating_unit": "运营单位必须属于同一区域"})
+        raise ValidationError({"operating_unit": _("运营单位必须属于同一区域")})
     warehouse = Warehouse(
         region=region,
         code=code.strip(),
@@ -102,9 +103,9 @@ def storage_bin_create(*, actor: User, warehouse: Warehouse, code: str, name: st
     if not (
         wf.holds(actor, Role.KEEPER, warehouse.operating_unit_id) or _is_admin(actor, warehouse.region_id)
     ):
-        raise ActionNotAllowed("只有本仓仓管员或系统管理员可以设置库位")
+        raise ActionNotAllowed(_("只有本仓仓管员或系统管理员可以设置库位"))
     if warehouse.kind != WarehouseKind.PHYSICAL:
-        raise ValidationError("虚拟仓没有库位")
+        raise ValidationError(_("虚拟仓没有库位"))
     storage_bin = StorageBin(warehouse=warehouse, code=code.strip(), name=name.strip())
     storage_bin.full_clean()
     storage_bin.save()
@@ -119,10 +120,10 @@ def clerk_unit(actor: User, unit_id: int | None = None) -> Unit:
     units = sorted(wf.units_with_role(actor, Role.ASSET_CLERK))
     if unit_id is not None:
         if unit_id not in units:
-            raise ActionNotAllowed("只有本单位的资产管理员可以提交申请")
+            raise ActionNotAllowed(_("只有本单位的资产管理员可以提交申请"))
         return Unit.objects.get(pk=unit_id)
     if not units:
-        raise ActionNotAllowed("只有资产管理员可以提交申请")
+        raise ActionNotAllowed(_("只有资产管理员可以提交申请"))
     return Unit.objects.get(pk=units[0])
 
 
@@ -133,20 +134,20 @@ def _warehouse(warehouse_id: int, region_id: int) -> Warehouse:
         .first()
     )
     if warehouse is None:
-        raise ValidationError({"warehouse": "请选择本区域在用的公物仓"})
+        raise ValidationError({"warehouse": _("请选择本区域在用的公物仓")})
     return warehouse
 
 
 def _require_keeper(actor: User, order: Order) -> None:
     if not wf.holds(actor, Role.KEEPER, order.handling_unit_id):
-        raise ActionNotAllowed("只有该公物仓的仓管员可以办理此操作")
+        raise ActionNotAllowed(_("只有该公物仓的仓管员可以办理此操作"))
 
 
 def _lock_for_keeper(actor: User, order_id: int, action: str, order_type: str) -> Order:
     order = wf.lock_order(order_id)
     wf.ensure_visible(actor, order)
     if order.order_type != order_type:
-        raise ValidationError("单据类型不符")
+        raise ValidationError(_("单据类型不符"))
     wf.check_action(order, action)
     _require_keeper(actor, order)
     return order
@@ -154,7 +155,7 @@ def _lock_for_keeper(actor: User, order_id: int, action: str, order_type: str) -
 
 def _condition(value: str) -> str:
     if value not in Condition.values:
-        raise ValidationError({"condition": "请选择资产状况"})
+        raise ValidationError({"condition": _("请选择资产状况")})
     return value
 
 
@@ -187,10 +188,10 @@ def _record_each(
 
 def _check_intake_meta(source: str, source_note: str) -> tuple[str, str]:
     if source not in IntakeSource.values:
-        raise ValidationError({"source": "请选择入仓来源"})
+        raise ValidationError({"source": _("请选择入仓来源")})
     source_note = (source_note or "").strip()
     if source == IntakeSource.OTHER and not source_note:
-        raise ValidationError({"source_note": "来源为「其他」时请说明理由"})
+        raise ValidationError({"source_note": _("来源为「其他」时请说明理由")})
     return source, source_note[:200]
 
 
@@ -247,7 +248,7 @@ def check_intake_assets(
     """The cards a unit may hand in: its own, idle or in use, not already in the pool; tagged
     "idle" only after INTAKE_IDLE_MIN_MONTHS of idleness (from the card's ledger)."""
     if not assets:
-        raise ValidationError({"assets": "请至少选择一项资产"})
+        raise ValidationError({"assets": _("请至少选择一项资产")})
     for asset in assets:
         label = f"{asset.asset_no} {asset.name}"
         if asset.owner_unit_id != unit.pk:
@@ -287,7 +288,7 @@ def intake_create(
     source, source_note = _check_intake_meta(source, source_note)
     assets = list(Asset.objects.filter(pk__in=sorted(set(asset_ids))))
     if len(assets) != len(set(asset_ids)):
-        raise ValidationError({"assets": "所选资产不存在"})
+        raise ValidationError({"assets": _("所选资产不存在")})
     check_intake_assets(unit=unit, source=source, assets=assets, today=today)
     title = title.strip() or f"{len(assets)}项资产入仓：{IntakeSource(source).label}"
     order = wf.order_create(
@@ -355,11 +356,11 @@ def intake_receive(
     warehouse = intake.warehouse
     pending = {line.pk: line for line in order.lines.filter(outcome=LineOutcome.PENDING)}
     if not decisions:
-        raise ValidationError("请至少对一项资产作出验收结论")
+        raise ValidationError(_("请至少对一项资产作出验收结论"))
     seen: set[int] = set()
     for decision in decisions:
         if decision.line_id not in pending or decision.line_id in seen:
-            raise ValidationError("验收的明细不属于该单据或已验收")
+            raise ValidationError(_("验收的明细不属于该单据或已验收"))
         seen.add(decision.line_id)
     cards = wf.lock_cards(pending[d.line_id].asset_id for d in decisions)
     now = timezone.now()
@@ -469,14 +470,14 @@ def intake_receive(
 def _pool_items_for_request(unit: Unit, pool_item_ids: Sequence[int]) -> list[PoolItem]:
     ids = sorted(set(pool_item_ids))
     if not ids:
-        raise ValidationError({"items": "请至少选择一项物品"})
+        raise ValidationError({"items": _("请至少选择一项物品")})
     items = list(
         PoolItem.objects.filter(pk__in=ids, warehouse__region_id=unit.region_id).select_related(
             "asset", "warehouse__operating_unit"
         )
     )
     if len(items) != len(ids):
-        raise ValidationError({"items": "所选物品不存在"})
+        raise ValidationError({"items": _("所选物品不存在")})
     for item in items:
         if item.status != PoolItemStatus.IN_STOCK:
             raise ValidationError(
@@ -502,7 +503,7 @@ def _by_warehouse(items: list[PoolItem]) -> dict[Warehouse, list[PoolItem]]:
 def _purpose(purpose: str) -> str:
     purpose = (purpose or "").strip()
     if not purpose:
-        raise ValidationError({"purpose": "请填写用途"})
+        raise ValidationError({"purpose": _("请填写用途")})
     return purpose[:200]
 
 
@@ -556,9 +557,9 @@ def allocation_request_category(
     warehouse = _warehouse(warehouse_id, unit.region_id)
     category = Category.objects.filter(pk=category_id, is_active=True).first()
     if category is None:
-        raise ValidationError({"category": "请选择资产分类"})
+        raise ValidationError({"category": _("请选择资产分类")})
     if not isinstance(quantity, int) or quantity < 1:
-        raise ValidationError({"quantity": "数量至少为 1"})
+        raise ValidationError({"quantity": _("数量至少为 1")})
     purpose = _purpose(purpose)
     order = wf.order_create(
         actor=actor,
@@ -595,7 +596,7 @@ def allocation_update(
     allocation.purpose = _purpose(purpose)
     if allocation.mode == AllocationMode.CATEGORY:
         if quantity is None or quantity < 1:
-            raise ValidationError({"quantity": "数量至少为 1"})
+            raise ValidationError({"quantity": _("数量至少为 1")})
         allocation.quantity = quantity
     allocation.save()
     keep = (
@@ -604,7 +605,7 @@ def allocation_update(
         else [a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
     )
     if allocation.mode == AllocationMode.ITEMS and not keep:
-        raise ValidationError({"items": "请至少保留一项物品，或撤销申请"})
+        raise ValidationError({"items": _("请至少保留一项物品，或撤销申请")})
     return wf.order_lines_set(
         actor=actor,
         order_id=order.pk,
@@ -646,7 +647,7 @@ def allocation_dispatch(
         order.total_original_value_fen = sum(line.original_value_fen for line in lines)
     lines = list(order.lines.filter(is_open=True))
     if not lines:
-        raise ValidationError("没有可出仓的物品")
+        raise ValidationError(_("没有可出仓的物品"))
     for line in lines:
         held = active_pool_item(line.asset_id)
         if (
@@ -710,16 +711,16 @@ def allocation_acknowledge(
     order = wf.lock_order(order_id)
     wf.ensure_visible(actor, order)
     if order.order_type != OrderType.ALLOCATION:
-        raise ValidationError("单据类型不符")
+        raise ValidationError(_("单据类型不符"))
     wf.check_action(order, Action.ACKNOWLEDGE)
     if not wf.holds(actor, Role.ASSET_CLERK, order.applicant_unit_id):
-        raise ActionNotAllowed("只有申领单位的资产管理员可以签收")
+        raise ActionNotAllowed(_("只有申领单位的资产管理员可以签收"))
     receiver = order.applicant_unit
     department = None
     if department_id:
         department = Department.objects.filter(pk=department_id, unit=receiver, is_active=True).first()
         if department is None:
-            raise ValidationError({"department": "使用部门不属于本单位"})
+            raise ValidationError({"department": _("使用部门不属于本单位")})
     allocation = AllocationOrder.objects.get(order=order)
     lines = list(
         order.lines.filter(is_open=True, outcome=LineOutcome.DISPATCHED).select_related("asset__category")
@@ -785,12 +786,12 @@ def allocation_refuse(*, actor: User, order_id: int, reason: str) -> Order:
     order = wf.lock_order(order_id)
     wf.ensure_visible(actor, order)
     if order.order_type != OrderType.ALLOCATION:
-        raise ValidationError("单据类型不符")
+        raise ValidationError(_("单据类型不符"))
     wf.check_action(order, Action.REFUSE_RECEIPT)
     if not wf.holds(actor, Role.ASSET_CLERK, order.applicant_unit_id):
-        raise ActionNotAllowed("只有申领单位的资产管理员可以拒收")
+        raise ActionNotAllowed(_("只有申领单位的资产管理员可以拒收"))
     if not reason:
-        raise ValidationError({"reason": "拒收时请填写原因"})
+        raise ValidationError({"reason": _("拒收时请填写原因")})
     lines = list(order.lines.filter(is_open=True, outcome=LineOutcome.DISPATCHED))
     cards = wf.lock_cards(line.asset_id for line in lines)
     now = timezone.now()
@@ -854,13 +855,13 @@ def pool_item_withdraw(*, actor: User, pool_item_id: int, reason: str) -> PoolIt
         raise PoolItemNotFound(pool_item_id)
     if not can_withdraw(actor, item):
         raise ActionNotAllowed(
-            "只有该公物仓的仓管员可以撤回"
+            _("只有该公物仓的仓管员可以撤回")
             if item.warehouse.kind == WarehouseKind.PHYSICAL
-            else "只有资产所属单位的资产管理员或该公物仓的仓管员可以撤回"
+            else _("只有资产所属单位的资产管理员或该公物仓的仓管员可以撤回")
         )
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "撤回时请填写理由"})
+        raise ValidationError({"reason": _("撤回时请填写理由")})
     card = wf.lock_cards([item.asset_id])[item.asset_id]
     label = f"{card.asset_no} {card.name}"
     if item.status != PoolItemStatus.IN_STOCK:
@@ -910,9 +911,9 @@ def pool_item_withdraw(*, actor: User, pool_item_id: int, reason: str) -> PoolIt
 
 def _due_on(due_on: dt.date | None, today: dt.date) -> dt.date:
     if due_on is None:
-        raise ValidationError({"due_on": "请填写归还日期"})
+        raise ValidationError({"due_on": _("请填写归还日期")})
     if due_on < today:
-        raise ValidationError({"due_on": "归还日期不能早于今天"})
+        raise ValidationError({"due_on": _("归还日期不能早于今天")})
     if (due_on - today).days > settings.LOAN_MAX_DAYS:
         raise ValidationError({"due_on": f"借用期限不能超过 {settings.LOAN_MAX_DAYS} 天"})
     return due_on
@@ -972,7 +973,7 @@ def loan_update(
         else [a for a in order.lines.values_list("asset_id", flat=True) if a in set(keep_asset_ids)]
     )
     if not keep:
-        raise ValidationError({"items": "请至少保留一项物品，或撤销申请"})
+        raise ValidationError({"items": _("请至少保留一项物品，或撤销申请")})
     return wf.order_lines_set(
         actor=actor, order_id=order.pk, asset_ids=keep, title=f"借用{len(keep)}项：{loan.purpose}"[:200]
     )
@@ -1048,7 +1049,7 @@ def loan_return(
     lines = {line.pk: line for line in order.lines.filter(is_open=True, outcome=LineOutcome.LENT)}
     given = {i.line_id: i for i in inspections}
     if set(given) != set(lines):
-        raise ValidationError("请对每一项借出的物品填写归还验收结果")
+        raise ValidationError(_("请对每一项借出的物品填写归还验收结果"))
     cards = wf.lock_cards(line.asset_id for line in lines.values())
     now = timezone.now()
     notes = []
@@ -1057,7 +1058,7 @@ def loan_return(
         condition = _condition(inspection.condition)
         item = active_pool_item(line.asset_id)
         if item is None:
-            raise ValidationError("借出物品的在仓记录缺失")
+            raise ValidationError(_("借出物品的在仓记录缺失"))
         asset = cards[line.asset_id]
         note = inspection.note.strip()[:200]
         asset_apply_change(
@@ -1120,21 +1121,21 @@ def loan_extension_request(
     loan_order = wf.lock_order(loan_order_id)
     wf.ensure_visible(actor, loan_order)
     if loan_order.order_type != OrderType.LOAN or loan_order.status != OrderStatus.EXECUTING:
-        raise ValidationError("只有借出中的借用单可以申请延期")
+        raise ValidationError(_("只有借出中的借用单可以申请延期"))
     if not wf.holds(actor, Role.ASSET_CLERK, loan_order.applicant_unit_id):
-        raise ActionNotAllowed("只有借用单位的资产管理员可以申请延期")
+        raise ActionNotAllowed(_("只有借用单位的资产管理员可以申请延期"))
     loan = LoanOrder.objects.get(order=loan_order)
     if new_due_on is None or new_due_on <= loan.due_on:
         raise ValidationError({"new_due_on": f"延期后的归还日期应晚于 {loan.due_on:%Y-%m-%d}"})
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": "请填写延期理由"})
+        raise ValidationError({"reason": _("请填写延期理由")})
     if Order.objects.filter(
         parent=loan_order,
         order_type=OrderType.LOAN_EXTENSION,
         status__in=[OrderStatus.DRAFT, *wf.OPEN_STATUSES],
     ).exists():
-        raise ValidationError("该借用单已有办理中的延期申请")
+        raise ValidationError(_("该借用单已有办理中的延期申请"))
     order = wf.order_create(
         actor=actor,
         order_type=OrderType.LOAN_EXTENSION,

@@ -19,6 +19,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gongwucang.assets.domain.attachments import AttachmentRejected, check_attachment
 from gongwucang.assets.models import Asset, AssetBook
@@ -58,7 +60,7 @@ from .models import (
 from .notifications import holders, notify
 from .registry import all_handlers, handler_for
 
-ITEM_TAKEN = (
+ITEM_TAKEN = gettext_noop(
     "资产「%(no)s %(name)s」已在其他单据中办理（每项资产同一时间只能在一张未办结的单据上），请选择其他物品"
 )
 
@@ -131,7 +133,7 @@ def is_receiver(user: User, order: Order) -> bool:
 
 def _require_clerk(actor: User, order: Order) -> None:
     if not holds(actor, Role.ASSET_CLERK, order.applicant_unit_id):
-        raise ActionNotAllowed("只有申请单位的资产管理员可以办理此操作")
+        raise ActionNotAllowed(_("只有申请单位的资产管理员可以办理此操作"))
 
 
 def _history(
@@ -246,12 +248,12 @@ def open_lines(order: Order, assets: dict[int, Asset], lines: Sequence[OrderLine
     )
     if taken:
         asset = assets.get(min(taken)) or Asset.objects.get(pk=min(taken))
-        raise ValidationError(ITEM_TAKEN % {"no": asset.asset_no, "name": asset.name}, code="item_taken")
+        raise ValidationError(_(ITEM_TAKEN) % {"no": asset.asset_no, "name": asset.name}, code="item_taken")
     try:
         with transaction.atomic():
             OrderLine.objects.filter(pk__in=[line.pk for line in lines]).update(is_open=True)
     except IntegrityError as exc:  # a concurrent order got there first (no lock on SQLite rows)
-        raise ValidationError("所选资产已被其他单据占用，请刷新后重新选择", code="item_taken") from exc
+        raise ValidationError(_("所选资产已被其他单据占用，请刷新后重新选择"), code="item_taken") from exc
 
 
 # --- creating and editing ------------------------------------------------------------------
@@ -278,10 +280,10 @@ def order_create(
     service in the warehouse app) has checked what the lines may be; here: the applicant is a
     clerk of the unit, and the order has a title."""
     if not holds(actor, Role.ASSET_CLERK, applicant_unit.pk):
-        raise ActionNotAllowed("只有本单位的资产管理员可以提交申请")
+        raise ActionNotAllowed(_("只有本单位的资产管理员可以提交申请"))
     title = (title or "").strip()
     if not title:
-        raise ValidationError({"title": "请填写事由"})
+        raise ValidationError({"title": _("请填写事由")})
     order = Order.objects.create(
         order_no=next_order_no(order_type=order_type, year=local_today().year),
         order_type=order_type,
@@ -338,7 +340,7 @@ def order_lines_set(
     OrderLine.objects.bulk_create(new_lines)
     if title is not None:
         if not title.strip():
-            raise ValidationError({"title": "请填写事由"})
+            raise ValidationError({"title": _("请填写事由")})
         order.title = title.strip()[:200]
     order.total_original_value_fen = sum(order.lines.values_list("original_value_fen", flat=True))
     order.updated_at = timezone.now()
@@ -359,7 +361,7 @@ class PlannedStep:
 def _step_rules(order_type: str) -> list[StepRule]:
     flow = ApprovalFlow.objects.filter(order_type=order_type, is_active=True).first()
     if flow is None:
-        raise ValidationError("该类单据尚未配置审批流程，请联系系统管理员")
+        raise ValidationError(_("该类单据尚未配置审批流程，请联系系统管理员"))
     return [
         StepRule(
             seq=s.seq,
@@ -384,7 +386,7 @@ def _resolve_unit(order: Order, rule: StepRule) -> Unit | None:
         return order.applicant_unit
     if rule.scope == StepScope.KEEPER:
         if order.handling_unit is None:
-            raise ValidationError("单据没有办理仓库，无法确定公物仓审核人")
+            raise ValidationError(_("单据没有办理仓库，无法确定公物仓审核人"))
         return order.handling_unit
     if rule.scope == StepScope.SUPERVISING_UNIT:
         # The nearest supervising unit up the tree where someone holds the role; none: no step.
@@ -403,7 +405,7 @@ def _resolve_unit(order: Order, rule: StepRule) -> Unit | None:
             or candidates.order_by("tree_path").first()
         )
         if unit is None:
-            raise ValidationError("本区域没有财政部门审批人员，请联系系统管理员")
+            raise ValidationError(_("本区域没有财政部门审批人员，请联系系统管理员"))
         return unit
     raise ValidationError(f"未知的审批范围：{rule.scope}")
 
@@ -441,7 +443,7 @@ def plan_approval(order: Order) -> list[PlannedStep]:
             )
         planned.append(PlannedStep(rule, unit))
     if not planned:
-        raise ValidationError("审批流程中没有适用于本单据的步骤，请联系系统管理员")
+        raise ValidationError(_("审批流程中没有适用于本单据的步骤，请联系系统管理员"))
     return planned
 
 
@@ -456,7 +458,7 @@ def order_submit(*, actor: User, order_id: int, comment: str = "") -> Order:
     handler = handler_for(order.order_type)
     lines = list(order.lines.all())
     if not lines and not handler.lines_optional:
-        raise ValidationError("请至少选择一项资产")
+        raise ValidationError(_("请至少选择一项资产"))
     cards = lock_cards([line.asset_id for line in lines])
     for line in lines:
         _snapshot_line(line, cards[line.asset_id])
@@ -521,11 +523,11 @@ def _lock_for_decision(actor: User, order_id: int, action: str) -> tuple[Order, 
     check_action(order, action)
     approval = current_approval(order)
     if approval is None:
-        raise ValidationError("单据没有待审批的环节")
+        raise ValidationError(_("单据没有待审批的环节"))
     if actor.pk == order.applicant_id:
-        raise ActionNotAllowed("不能审批自己提交的单据")
+        raise ActionNotAllowed(_("不能审批自己提交的单据"))
     if is_receiver(actor, order):
-        raise ActionNotAllowed("您将接收该单据的资产，不能审批（职责分离）")
+        raise ActionNotAllowed(_("您将接收该单据的资产，不能审批（职责分离）"))
     if not holds(actor, approval.role, approval.unit_id):
         raise ActionNotAllowed(
             f"当前环节「{approval.name}」应由{approval.unit.display_name}的{Role(approval.role).label}审批"
@@ -601,7 +603,7 @@ def order_approve(*, actor: User, order_id: int, comment: str = "") -> Order:
 def _require_comment(comment: str, what: str) -> str:
     comment = (comment or "").strip()
     if not comment:
-        raise ValidationError({"comment": f"{what}时请填写意见，说明原因"})
+        raise ValidationError({"comment": _("%(what)s时请填写意见，说明原因") % {"what": _(what)}})
     return comment
 
 
@@ -677,7 +679,7 @@ def order_cancel(*, actor: User, order_id: int, comment: str = "") -> Order:
     ensure_visible(actor, order)
     check_action(order, Action.CANCEL)
     if not can_cancel(actor, order):
-        raise ActionNotAllowed("您不能撤销该单据")
+        raise ActionNotAllowed(_("您不能撤销该单据"))
     if order.status != OrderStatus.DRAFT:
         comment = _require_comment(comment, "撤销")
     _cancel_waiting(order)
@@ -707,11 +709,11 @@ def order_comment_add(*, actor: User, order_id: int, text: str) -> OrderComment:
     ensure_visible(actor, order)
     if not can_comment(actor, order):
         if is_onlooker(actor, order):
-            raise ActionNotAllowed("您的单位只能查看该单据，不能发表意见")
-        raise ActionNotAllowed("审计人员只能查看，不能发表意见")
+            raise ActionNotAllowed(_("您的单位只能查看该单据，不能发表意见"))
+        raise ActionNotAllowed(_("审计人员只能查看，不能发表意见"))
     text = (text or "").strip()
     if not text:
-        raise ValidationError({"text": "请填写意见内容"})
+        raise ValidationError({"text": _("请填写意见内容")})
     return OrderComment.objects.create(order=order, author=actor, text=text[:2000])
 
 
@@ -733,12 +735,12 @@ def order_attach_file(
     order = lock_order(order_id)
     ensure_visible(actor, order)
     if not can_attach(actor, order):
-        raise ActionNotAllowed("您现在不能向该单据上传附件")
+        raise ActionNotAllowed(_("您现在不能向该单据上传附件"))
     line = None
     if line_id is not None:
         line = order.lines.filter(pk=line_id).first()
         if line is None:
-            raise ValidationError({"line": "明细不属于该单据"})
+            raise ValidationError({"line": _("明细不属于该单据")})
     photo = kind == "photo"
     limit = settings.ATTACHMENT_MAX_PHOTO_BYTES if photo else settings.ATTACHMENT_MAX_DOCUMENT_BYTES
     uploaded.seek(0)
