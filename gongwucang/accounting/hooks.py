@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gongwucang.assets.domain.depreciation import (
     STRAIGHT_LINE,
@@ -66,12 +67,15 @@ def check_card_registration(*, region_id: int, booked_on: dt.date) -> None:
     today = month_of(local_today())
     closed = _closed_months(region_id, [month_of(booked_on), today])
     if today in closed:
-        raise ValidationError(f"本月（{month_label(today)}）已结账，资产登记请在下月办理")
+        raise ValidationError(_("本月（%(m)s）已结账，资产登记请在下月办理") % {"m": month_label(today)})
     if closed:
         raise ValidationError(
             {
-                "booked_on": f"入账日期所在的会计期间 {month_label(closed[0])} 已结账，不能在该期间登记资产；"
-                "请以当前未结账期间的日期入账（取得日期可以更早）"
+                "booked_on": _(
+                    "入账日期所在的会计期间 %(m)s 已结账，不能在该期间登记资产；"
+                    "请以当前未结账期间的日期入账（取得日期可以更早）"
+                )
+                % {"m": month_label(closed[0])}
             }
         )
 
@@ -87,15 +91,17 @@ def check_card_change(*, region_id: int, old: Mapping[str, Any], new: Mapping[st
             ]
     closed = _closed_months(region_id, [today, *(m for months in dated.values() for m in months)])
     if today in closed:
-        raise ValidationError(f"本月（{month_label(today)}）已结账，资产变动请在下月办理")
+        raise ValidationError(_("本月（%(m)s）已结账，资产变动请在下月办理") % {"m": month_label(today)})
     for field, months in dated.items():
         hit = sorted(set(months) & set(closed))
         if hit:
-            label = "入账日期" if field == "booked_on" else "处置日期"
+            label = _("入账日期") if field == "booked_on" else _("处置日期")
             raise ValidationError(
                 {
-                    field: f"会计期间 {month_label(hit[0])} 已结账，{label}不能改入或改出该期间；"
-                    "更正请在当前未结账期间办理"
+                    field: _(
+                        "会计期间 %(m)s 已结账，%(label)s不能改入或改出该期间；更正请在当前未结账期间办理"
+                    )
+                    % {"m": month_label(hit[0]), "label": label}
                 }
             )
 

@@ -29,6 +29,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.org.models import Unit, User
@@ -78,19 +79,19 @@ def asset_import_upload(*, actor: User, unit: Unit, uploaded: UploadedFile) -> A
     """Keep an uploaded ledger file as a new import of `unit`. Checks scope, name and size only;
     the content is checked by asset_import_check (in the background)."""
     if not scope_for(actor).can_write(unit.pk):
-        raise AssetNotWritable("您没有在该单位导入资产的权限")
+        raise AssetNotWritable(gettext("您没有在该单位导入资产的权限"))
     name = (uploaded.name or "").rsplit("/", 1)[-1][:255]
     if not name.lower().endswith((".xlsx", ".xls", ".csv")):
-        raise ValidationError({"file": "请上传 .xlsx、.xls 或 .csv 文件"})
+        raise ValidationError({"file": gettext("请上传 .xlsx、.xls 或 .csv 文件")})
     size = uploaded.size or 0
     if size == 0:
-        raise ValidationError({"file": "文件是空的（0 字节），请检查后重新上传"})
+        raise ValidationError({"file": gettext("文件是空的（0 字节），请检查后重新上传")})
     limit = settings.SPREADSHEET_IMPORT_MAX_BYTES
     if size > limit:
         raise ValidationError(
             {
-                "file": f"文件大小 {size / 1048576:.1f} MB 超过上限 {limit / 1048576:.0f} MB，"
-                "请分成几个文件导入"
+                "file": gettext("文件大小 %(size).1f MB 超过上限 %(limit).0f MB，请分成几个文件导入")
+                % {"size": size / 1048576, "limit": limit / 1048576}
             }
         )
     digest = hashlib.sha256()
@@ -512,7 +513,7 @@ def run_import(
     exception rolls everything back. Raises FileRefused when the file itself is refused.
     """
     if not scope_for(actor).can_write(unit.pk):
-        raise AssetNotWritable("您没有在该单位导入资产的权限")
+        raise AssetNotWritable(gettext("您没有在该单位导入资产的权限"))
     token = AssetImport.objects.filter(pk=job_id).values_list("token", flat=True).first() if job_id else None
     progress = Progress(job_id=job_id, token=token, callback=on_progress)
     runner = _Run(
@@ -644,7 +645,7 @@ def asset_import_commit(
     asset_imports_recover_stale()
     job = AssetImport.objects.select_related("unit").get(pk=import_id)
     if not scope_for(actor).can_write(job.unit_id):
-        raise AssetNotWritable("您没有在该单位导入资产的权限")
+        raise AssetNotWritable(gettext("您没有在该单位导入资产的权限"))
     if job.status != ImportStatus.COMMITTING:
         _mark_committing(job, actor=actor, mode=mode)
     try:
@@ -720,7 +721,7 @@ def _mark_committing(job: AssetImport, *, actor: User, mode: str) -> None:
     with transaction.atomic():
         locked = AssetImport.objects.select_for_update().get(pk=job.pk)
         if locked.status != ImportStatus.VALIDATED and locked.status != ImportStatus.FAILED:
-            raise ValidationError("该导入当前不能执行（请先完成校验）")
+            raise ValidationError(gettext("该导入当前不能执行（请先完成校验）"))
         locked.status, locked.mode, locked.stage = ImportStatus.COMMITTING, mode, "排队等待导入"
         locked.committed_by, locked.heartbeat_at, locked.message = actor, timezone.now(), ""
         locked.save()
@@ -732,15 +733,15 @@ def asset_import_request_commit(*, actor: User, import_id: int, mode: str) -> As
 
     job = selectors.import_queryset(actor=actor).get(pk=import_id)
     if not scope_for(actor).can_write(job.unit_id):
-        raise AssetNotWritable("您没有在该单位导入资产的权限")
+        raise AssetNotWritable(gettext("您没有在该单位导入资产的权限"))
     if mode not in ImportMode.values:
-        raise ValidationError("导入方式无效")
+        raise ValidationError(gettext("导入方式无效"))
     if job.status not in (ImportStatus.VALIDATED, ImportStatus.FAILED):
-        raise ValidationError("该导入当前不能执行（请先完成校验）")
+        raise ValidationError(gettext("该导入当前不能执行（请先完成校验）"))
     if job.rows_error and mode == ImportMode.ALL_OR_NOTHING:
-        raise ValidationError("文件中有错误：请改正后重新上传，或选择“只导入正确的行”")
+        raise ValidationError(gettext("文件中有错误：请改正后重新上传，或选择“只导入正确的行”"))
     if not (job.rows_new or job.rows_update):
-        raise ValidationError("没有需要导入的新增或更新")
+        raise ValidationError(gettext("没有需要导入的新增或更新"))
     _mark_committing(job, actor=actor, mode=mode)
     result = commit_import_task.enqueue(import_id=job.pk, actor_id=actor.pk, mode=mode)
     AssetImport.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
