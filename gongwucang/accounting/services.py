@@ -98,12 +98,20 @@ def months_to_post(*, region: Region, month: dt.date, catch_up: bool) -> list[dt
         return [month]  # the region's first posting (open rows may exist from workload entries)
     first = posted[0]
     if month < first:
-        raise ValidationError(f"{label} 早于本区域的第一个会计期间 {month_label(first)}，不能计提")
+        raise ValidationError(
+            _("%(label)s 早于本区域的第一个会计期间 %(first)s，不能计提")
+            % {"label": label, "first": month_label(first)}
+        )
     if periods.get(month) == PeriodStatus.CLOSED:
-        raise ValidationError(f"会计期间 {label} 已结账，不能再计提折旧；更正请在下一个未结账期间办理")
+        raise ValidationError(
+            _("会计期间 %(label)s 已结账，不能再计提折旧；更正请在下一个未结账期间办理") % {"label": label}
+        )
     later = sorted(m for m, status in periods.items() if m > month and status != PeriodStatus.OPEN)
     if later:
-        raise ValidationError(f"后续期间 {month_label(later[0])} 已计提折旧，不能再计提 {label}")
+        raise ValidationError(
+            _("后续期间 %(later)s 已计提折旧，不能再计提 %(label)s")
+            % {"later": month_label(later[0]), "label": label}
+        )
     missing: list[dt.date] = []
     previous = add_months(month, -1)
     while previous >= first and periods.get(previous, PeriodStatus.OPEN) == PeriodStatus.OPEN:
@@ -111,8 +119,8 @@ def months_to_post(*, region: Region, month: dt.date, catch_up: bool) -> list[dt
         previous = add_months(previous, -1)
     if missing and not catch_up:
         raise ValidationError(
-            f"{month_label(missing[0])} 尚未计提折旧，请先按月依次计提，或选择补提模式（依次补提 "
-            f"{month_label(missing[0])} 至 {label}）"
+            _("%(month)s 尚未计提折旧，请先按月依次计提，或选择补提模式（依次补提 %(month)s 至 %(label)s）")
+            % {"month": month_label(missing[0]), "label": label}
         )
     return [*missing, month]
 
@@ -162,7 +170,9 @@ def _post_month(
                 .exclude(status=PeriodStatus.OPEN)
                 .exists()
             ):
-                raise ValidationError(f"后续期间已计提折旧，不能再计提 {period.label}")
+                raise ValidationError(
+                    _("后续期间已计提折旧，不能再计提 %(period)s") % {"period": period.label}
+                )
             previous = Period.objects.filter(region=region, month=add_months(month, -1)).first()
             earlier = (
                 Period.objects.filter(region=region, month__lt=month)
@@ -170,7 +180,10 @@ def _post_month(
                 .exists()
             )
             if earlier and (previous is None or previous.status == PeriodStatus.OPEN):
-                raise ValidationError(f"{month_label(add_months(month, -1))} 尚未计提折旧，请先按月依次计提")
+                raise ValidationError(
+                    _("%(month)s 尚未计提折旧，请先按月依次计提")
+                    % {"month": month_label(add_months(month, -1))}
+                )
             supplementary = period.status == PeriodStatus.POSTED
             now = timezone.now()
             run = DepreciationRun.objects.create(
@@ -354,11 +367,12 @@ def period_close(*, actor: User | None, period_id: int) -> Period:
         Period.objects.filter(region_id=period.region_id, month__lt=period.month).order_by("-month").first()
     )
     if previous is not None and previous.status != PeriodStatus.CLOSED:
-        raise ValidationError(f"请先结账 {previous.label}，期间按月依次结账")
+        raise ValidationError(_("请先结账 %(previous)s，期间按月依次结账") % {"previous": previous.label})
     missing = missing_cards(period)
     if missing:
         raise ValidationError(
-            f"有 {missing} 张卡片尚未计提 {period.label} 的折旧（计提后新增），请先补充计提再结账"
+            _("有 %(missing)s 张卡片尚未计提 %(period)s 的折旧（计提后新增），请先补充计提再结账")
+            % {"missing": missing, "period": period.label}
         )
     period.status = target
     period.closed_at = timezone.now()
@@ -386,10 +400,15 @@ def period_reopen(*, actor: User | None, period_id: int, reason: str) -> Period:
     )
     later_closed = later.filter(status=PeriodStatus.CLOSED).order_by("-month").first()
     if later_closed is not None:
-        raise ValidationError(f"只能反结账最近结账的期间（{later_closed.label}）")
+        raise ValidationError(
+            _("只能反结账最近结账的期间（%(later_closed)s）") % {"later_closed": later_closed.label}
+        )
     later_posted = later.order_by("month").first()
     if later_posted is not None:
-        raise ValidationError(f"{later_posted.label} 已计提折旧，不能反结账 {period.label}")
+        raise ValidationError(
+            _("%(later_posted)s 已计提折旧，不能反结账 %(period)s")
+            % {"later_posted": later_posted.label, "period": period.label}
+        )
     period.status = target
     period.save(update_fields=["status"])
     PeriodEvent.objects.create(period=period, kind=PeriodEvent.Kind.REOPENED, actor=actor, reason=reason)
@@ -455,7 +474,9 @@ def workload_plan_set(*, actor: User, asset_id: int, total_workload: int, worklo
     plan = WorkloadPlan.objects.select_for_update().filter(asset_id=asset.pk).first()
     used = plan.used_workload if plan else 0
     if total_workload < 1 or total_workload <= used:
-        raise ValidationError({"total_workload": f"预计总工作量应大于已计提的工作量（{used}）"})
+        raise ValidationError(
+            {"total_workload": _("预计总工作量应大于已计提的工作量（%(used)s）") % {"used": used}}
+        )
     book = asset.book
     before = {"预计总工作量": plan.total_workload, "工作量单位": plan.workload_unit} if plan else {}
     plan = plan or WorkloadPlan(asset=asset)
@@ -487,9 +508,11 @@ def workload_record(*, actor: User, asset_id: int, month: dt.date, workload: int
         raise ValidationError(_("请先设置该资产的预计总工作量"))
     period = _lock_period(asset.region, month)
     if period.status == PeriodStatus.CLOSED:
-        raise ValidationError(f"会计期间 {period.label} 已结账，不能再录入工作量")
+        raise ValidationError(_("会计期间 %(period)s 已结账，不能再录入工作量") % {"period": period.label})
     if DepreciationEntry.objects.filter(asset_id=asset.pk, period_id=period.pk).exists():
-        raise ValidationError(f"该资产 {period.label} 的折旧已计提，工作量不能再修改")
+        raise ValidationError(
+            _("该资产 %(period)s 的折旧已计提，工作量不能再修改") % {"period": period.label}
+        )
     reading, _created = WorkloadReading.objects.update_or_create(
         asset=asset,
         period=period,

@@ -226,8 +226,13 @@ def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
         if start is None:
             raise ValidationError(
                 {
-                    "assets": f"资产 {label} 的变动记录中没有转为闲置的记录，"
-                    "不能按「闲置资产」入仓，请选择其他来源",
+                    "assets": (
+                        _(
+                            "资产 %(label)s 的变动记录中没有转为闲置的记录，"
+                            "不能按「闲置资产」入仓，请选择其他来源"
+                        )
+                        % {"label": label}
+                    ),
                     "source": source_error,
                 }
             )
@@ -235,8 +240,18 @@ def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
         if today < qualifies:
             raise ValidationError(
                 {
-                    "assets": f"资产 {label} 自 {start:%Y-%m-%d} 起闲置，未满 {months} 个月，"
-                    f"{qualifies:%Y-%m-%d} 起方可按「闲置资产」入仓；现在入仓请选择其他来源",
+                    "assets": (
+                        _(
+                            "资产 %(label)s 自 %(start)s 起闲置，未满 %(months)s 个月，"
+                            "%(qualifies)s 起方可按「闲置资产」入仓；现在入仓请选择其他来源"
+                        )
+                        % {
+                            "label": label,
+                            "start": format(start, "%Y-%m-%d"),
+                            "months": months,
+                            "qualifies": format(qualifies, "%Y-%m-%d"),
+                        }
+                    ),
                     "source": source_error,
                 }
             )
@@ -252,18 +267,24 @@ def check_intake_assets(
     for asset in assets:
         label = f"{asset.asset_no} {asset.name}"
         if asset.owner_unit_id != unit.pk:
-            raise ValidationError({"assets": f"资产 {label} 不属于{unit.display_name}"})
+            raise ValidationError(
+                {"assets": _("资产 %(label)s 不属于%(unit)s") % {"label": label, "unit": unit.display_name}}
+            )
         if asset.status not in INTAKE_STATUSES:
             raise ValidationError(
                 {
-                    "assets": f"资产 {label} 的状态为「{asset.get_status_display()}」，"
-                    "只有在用或闲置的资产可以入仓"
+                    "assets": (
+                        _("资产 %(label)s 的状态为「%(status)s」，只有在用或闲置的资产可以入仓")
+                        % {"label": label, "status": asset.get_status_display()}
+                    )
                 }
             )
         if source == IntakeSource.IDLE and asset.status != AssetStatus.IDLE:
-            raise ValidationError({"assets": f"资产 {label} 不是闲置状态，请选择其他来源或先标记闲置"})
+            raise ValidationError(
+                {"assets": _("资产 %(label)s 不是闲置状态，请选择其他来源或先标记闲置") % {"label": label}}
+            )
         if active_pool_item(asset.pk) is not None:
-            raise ValidationError({"assets": f"资产 {label} 已在公物仓中"})
+            raise ValidationError({"assets": _("资产 %(label)s 已在公物仓中") % {"label": label}})
     if source == IntakeSource.IDLE:
         _check_idle_long_enough(assets, today or local_today())
 
@@ -371,7 +392,7 @@ def intake_receive(
         if not decision.accept:
             note = (decision.note or "").strip()
             if not note:
-                raise ValidationError({"note": f"拒收 {label} 时请说明原因"})
+                raise ValidationError({"note": _("拒收 %(label)s 时请说明原因") % {"label": label}})
             asset_apply_change(
                 actor=actor,
                 asset_id=asset.pk,
@@ -391,7 +412,7 @@ def intake_receive(
                     else None
                 )
                 if storage_bin is None:
-                    raise ValidationError({"bin": f"请为 {label} 选择本仓的库位"})
+                    raise ValidationError({"bin": _("请为 %(label)s 选择本仓的库位") % {"label": label}})
                 home_unit = warehouse.operating_unit
                 home_location = f"{warehouse.name} {storage_bin.code}"
                 values = {
@@ -482,13 +503,22 @@ def _pool_items_for_request(unit: Unit, pool_item_ids: Sequence[int]) -> list[Po
         if item.status != PoolItemStatus.IN_STOCK:
             raise ValidationError(
                 {
-                    "items": f"物品 {item.asset.asset_no} {item.asset.name} 当前"
-                    f"「{item.get_status_display()}」，不能申请"
+                    "items": (
+                        _("物品 %(asset_no)s %(name)s 当前「%(status)s」，不能申请")
+                        % {
+                            "asset_no": item.asset.asset_no,
+                            "name": item.asset.name,
+                            "status": item.get_status_display(),
+                        }
+                    )
                 }
             )
         if item.asset.owner_unit_id == unit.pk:
             raise ValidationError(
-                {"items": f"物品 {item.asset.asset_no} {item.asset.name} 是本单位的资产，无需申领"}
+                {
+                    "items": _("物品 %(asset_no)s %(name)s 是本单位的资产，无需申领")
+                    % {"asset_no": item.asset.asset_no, "name": item.asset.name}
+                }
             )
     return items
 
@@ -631,11 +661,20 @@ def allocation_dispatch(
         allowed = set(category_with_descendants(category.pk))
         for item in picked:
             if item.warehouse_id != allocation.warehouse_id:
-                raise ValidationError({"items": f"{item.asset.asset_no} 不在本仓"})
+                raise ValidationError(
+                    {"items": _("%(asset_no)s 不在本仓") % {"asset_no": item.asset.asset_no}}
+                )
             if item.asset.category_id not in allowed:
-                raise ValidationError({"items": f"{item.asset.asset_no} 不属于申领的分类「{category.name}」"})
+                raise ValidationError(
+                    {
+                        "items": _("%(asset_no)s 不属于申领的分类「%(category)s」")
+                        % {"asset_no": item.asset.asset_no, "category": category.name}
+                    }
+                )
         if len(picked) > (allocation.quantity or 0):
-            raise ValidationError({"items": f"最多配发 {allocation.quantity} 项"})
+            raise ValidationError(
+                {"items": _("最多配发 %(quantity)s 项") % {"quantity": allocation.quantity}}
+            )
         cards = wf.lock_cards(i.asset_id for i in picked)
         lines = []
         for item in picked:
@@ -655,7 +694,10 @@ def allocation_dispatch(
             or held.status != PoolItemStatus.IN_STOCK
             or held.warehouse_id != allocation.warehouse_id
         ):
-            raise ValidationError(f"物品 {line.asset.asset_no} 已不在本仓库存中，请撤销或退回该申请")
+            raise ValidationError(
+                _("物品 %(asset_no)s 已不在本仓库存中，请撤销或退回该申请")
+                % {"asset_no": line.asset.asset_no}
+            )
     _record_each(
         order, actor, [line.pk for line in lines], EventType.DISPATCHED, f"出仓，调往{order.applicant_unit}"
     )
@@ -865,10 +907,16 @@ def pool_item_withdraw(*, actor: User, pool_item_id: int, reason: str) -> PoolIt
     card = wf.lock_cards([item.asset_id])[item.asset_id]
     label = f"{card.asset_no} {card.name}"
     if item.status != PoolItemStatus.IN_STOCK:
-        raise ValidationError(f"物品 {label} 当前「{item.get_status_display()}」，不能撤回")
+        raise ValidationError(
+            _("物品 %(label)s 当前「%(status)s」，不能撤回")
+            % {"label": label, "status": item.get_status_display()}
+        )
     held = OrderLine.objects.filter(asset_id=item.asset_id, is_open=True).select_related("order").first()
     if held is not None:
-        raise ValidationError(f"物品 {label} 正在单据 {held.order.order_no} 中办理，办结或撤销后才能撤回")
+        raise ValidationError(
+            _("物品 %(label)s 正在单据 %(order_no)s 中办理，办结或撤销后才能撤回")
+            % {"label": label, "order_no": held.order.order_no}
+        )
     if item.warehouse.kind == WarehouseKind.VIRTUAL:
         status = (
             item.status_before_intake
@@ -915,7 +963,9 @@ def _due_on(due_on: dt.date | None, today: dt.date) -> dt.date:
     if due_on < today:
         raise ValidationError({"due_on": _("归还日期不能早于今天")})
     if (due_on - today).days > settings.LOAN_MAX_DAYS:
-        raise ValidationError({"due_on": f"借用期限不能超过 {settings.LOAN_MAX_DAYS} 天"})
+        raise ValidationError(
+            {"due_on": _("借用期限不能超过 %(days)s 天") % {"days": settings.LOAN_MAX_DAYS}}
+        )
     return due_on
 
 
@@ -990,7 +1040,10 @@ def loan_lend(*, actor: User, order_id: int, comment: str = "") -> Order:
     for line in sorted(lines, key=lambda x: x.asset_id):
         item = active_pool_item(line.asset_id)
         if item is None or item.status != PoolItemStatus.IN_STOCK:
-            raise ValidationError(f"物品 {cards[line.asset_id].asset_no} 已不在库，请撤销或退回该申请")
+            raise ValidationError(
+                _("物品 %(asset_no)s 已不在库，请撤销或退回该申请")
+                % {"asset_no": cards[line.asset_id].asset_no}
+            )
         asset_apply_change(
             actor=actor,
             asset_id=line.asset_id,
@@ -1126,7 +1179,9 @@ def loan_extension_request(
         raise ActionNotAllowed(_("只有借用单位的资产管理员可以申请延期"))
     loan = LoanOrder.objects.get(order=loan_order)
     if new_due_on is None or new_due_on <= loan.due_on:
-        raise ValidationError({"new_due_on": f"延期后的归还日期应晚于 {loan.due_on:%Y-%m-%d}"})
+        raise ValidationError(
+            {"new_due_on": _("延期后的归还日期应晚于 %(due)s") % {"due": format(loan.due_on, "%Y-%m-%d")}}
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写延期理由")})

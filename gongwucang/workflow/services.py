@@ -313,7 +313,9 @@ def lock_editable(*, actor: User, order_id: int) -> Order:
     ensure_visible(actor, order)
     _require_clerk(actor, order)
     if order.status not in EDITABLE_STATUSES:
-        raise ValidationError(f"单据当前状态为「{order.get_status_display()}」，不能修改")
+        raise ValidationError(
+            _("单据当前状态为「%(status)s」，不能修改") % {"status": order.get_status_display()}
+        )
     return order
 
 
@@ -438,8 +440,10 @@ def plan_approval(order: Order) -> list[PlannedStep]:
             continue
         if not eligible_approvers(order, role=rule.role, unit_id=unit.pk):
             raise ValidationError(
-                f"审批步骤「{rule.name}」没有可审批的人员（{unit.display_name}没有其他"
-                f"{Role(rule.role).label}；申请人和收货人不能审批自己的单据），请联系系统管理员配置角色"
+                _(
+                    "审批步骤「%(name)s」没有可审批的人员（%(unit)s没有其他%(role)s；申请人和收货人不能审批自己的单据），请联系系统管理员配置角色"
+                )
+                % {"name": rule.name, "unit": unit.display_name, "role": Role(rule.role).label}
             )
         planned.append(PlannedStep(rule, unit))
     if not planned:
@@ -530,7 +534,8 @@ def _lock_for_decision(actor: User, order_id: int, action: str) -> tuple[Order, 
         raise ActionNotAllowed(_("您将接收该单据的资产，不能审批（职责分离）"))
     if not holds(actor, approval.role, approval.unit_id):
         raise ActionNotAllowed(
-            f"当前环节「{approval.name}」应由{approval.unit.display_name}的{Role(approval.role).label}审批"
+            _("当前环节「%(name)s」应由%(unit)s的%(role)s审批")
+            % {"name": approval.name, "unit": approval.unit.display_name, "role": Role(approval.role).label}
         )
     return order, approval
 
