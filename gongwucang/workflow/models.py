@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import Region, Unit
@@ -378,9 +379,9 @@ class OrderHistory(models.Model):
 class ApprovalStatus(models.TextChoices):
     WAITING = "waiting", _("未到")
     PENDING = "pending", _("待审批")
-    APPROVED = "approved", _("同意")
-    REJECTED = "rejected", _("驳回")
-    RETURNED = "returned", _("退回修改")
+    APPROVED = "approved", pgettext_lazy("approval result", "同意")
+    REJECTED = "rejected", pgettext_lazy("approval result", "驳回")
+    RETURNED = "returned", pgettext_lazy("approval result", "退回修改")
     SKIPPED = "skipped", _("跳过")
     CANCELLED = "cancelled", _("已撤销")
 
