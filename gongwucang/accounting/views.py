@@ -288,7 +288,8 @@ def _summary(request: AuthedRequest):  # type: ignore[no-untyped-def]
             .order_by("-month")
             .first()
         )
-    title = region.name if unit is None else f"{unit.name}{'（含下级单位）' if subtree else ''}"
+    suffix = _("（含下级单位）") if subtree else ""
+    title = region.name if unit is None else f"{unit.name}{suffix}"
     summary = selectors.value_summary(region=region, unit_ids=unit_ids, title=title, period=period)
     return region, form, summary
 
