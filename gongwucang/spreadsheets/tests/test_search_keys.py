@@ -123,3 +123,18 @@ def test_unused_indexes_are_gone() -> None:
         events = connection.introspection.get_constraints(cursor, "assets_assetevent")
     plain = [info["columns"] for info in events.values() if info.get("index") and not info.get("unique")]
     assert ["asset_id"] not in plain and ["asset_id", "occurred_at", "id"] in plain
+
+
+def test_counters_stay_exact_over_many_copy_batches(world, tmp_path, monkeypatch) -> None:
+    """Many small COPY statements in one import (the tally triggers plan each statement afresh
+    on PostgreSQL, migration 0010): the counters hold every card and its original value."""
+    from gongwucang.assets.models import AssetTally
+    from gongwucang.spreadsheets import services, writer
+
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(writer, "FLUSH_ROWS", 2)
+    _import(world, tmp_path)
+    cards = Asset.objects.filter(owner_unit=world.SCH)
+    tally = AssetTally.objects.filter(owner_unit=world.SCH)
+    assert sum(t.cards for t in tally) == cards.count() == len(SAMPLE)
+    assert sum(t.original_value_fen for t in tally) == sum(c.book.original_value_fen for c in cards)
