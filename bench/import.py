@@ -509,6 +509,7 @@ def main() -> int:
     parser.add_argument("--one", nargs=3, metavar=("FMT", "PATH", "MODE"))
     parser.add_argument("--json")
     parser.add_argument("--fixtures-only", action="store_true")
+    parser.add_argument("--formats", default="csv,xlsx", help="which files to import (csv,xlsx)")
     parser.add_argument(
         "--db-costs", action="store_true", help="per trigger/index/FK cost of COPY, then exit"
     )
@@ -566,7 +567,10 @@ def main() -> int:
         return got
 
     scale = args.rows / 1_000_000
+    formats = args.formats.split(",")
     for fmt, path, target_s in (("csv", csv_path, 60.0), ("xlsx", xlsx, 120.0)):
+        if fmt not in formats:
+            continue
         checks = [run(fmt, path, "check") for _ in range(args.repeat)]
         commits = [run(fmt, path, "commit") for _ in range(args.repeat)]
         median_copy = statistics.median(copies)
