@@ -27,6 +27,9 @@ import re
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
 STRAIGHT_LINE = "straight_line"
 UNITS_OF_PRODUCTION = "units_of_production"
 DISPOSED = "disposed"
@@ -70,10 +73,12 @@ def parse_month(text: str) -> dt.date:
     """Read 2026-11 (also 2026/11, 2026年11月) as the first day of that month."""
     match = MONTH_PATTERN.match(text or "")
     if not match:
-        raise DepreciationInputError(f"会计期间应写作 年-月，如 2026-11（收到的是 {text!r}）")
+        raise DepreciationInputError(
+            _("会计期间应写作 年-月，如 2026-11（收到的是 %(text)s）") % {"text": repr(text)}
+        )
     year, month = int(match.group(1)), int(match.group(2))
     if not 1 <= month <= 12 or not 1900 <= year <= 9999:
-        raise DepreciationInputError(f"没有这个月份：{text}")
+        raise DepreciationInputError(_("没有这个月份：%(text)s") % {"text": text})
     return dt.date(year, month, 1)
 
 
@@ -204,15 +209,16 @@ def excluded_reason(
     life_months: int | None,
     method: str,
 ) -> str | None:
-    """Why a card is never depreciated (None: it is). Chinese, shown on the card's schedule."""
+    """Why a card is never depreciated (None: it is). Chinese (marked for translation; the card's
+    schedule translates it when it shows it)."""
     if not category_depreciable:
-        return "该分类不计提折旧（土地、文物和陈列品、图书档案、特种动植物等）"
+        return gettext_noop("该分类不计提折旧（土地、文物和陈列品、图书档案、特种动植物等）")
     if is_nominal_value:
-        return "以名义金额计量的资产不计提折旧"
+        return gettext_noop("以名义金额计量的资产不计提折旧")
     if not depreciated:
-        return "该资产的折旧状态为「不计提」"
+        return gettext_noop("该资产的折旧状态为「不计提」")
     if method == STRAIGHT_LINE and not life_months:
-        return "未填写使用年限，无法计提折旧"
+        return gettext_noop("未填写使用年限，无法计提折旧")
     return None
 
 
@@ -356,13 +362,13 @@ def straight_line_schedule(
     current book values and basis and the first month not yet posted.
     """
     if cost_fen < 0:
-        raise DepreciationInputError("原值不能为负数")
+        raise DepreciationInputError(_("原值不能为负数"))
     if life_months < 1:
-        raise DepreciationInputError("使用年限至少为 1 个月")
+        raise DepreciationInputError(_("使用年限至少为 1 个月"))
     if not 0 <= accumulated_fen <= cost_fen:
-        raise DepreciationInputError("累计折旧应在 0 和原值之间")
+        raise DepreciationInputError(_("累计折旧应在 0 和原值之间"))
     if left is not None and left < added:
-        raise DepreciationInputError("减少日期不能早于入账日期")
+        raise DepreciationInputError(_("减少日期不能早于入账日期"))
     month = max(first_month or month_of(added), month_of(added))
     rows: list[ScheduleRow] = []
     accumulated, charged = accumulated_fen, months_charged
@@ -390,9 +396,9 @@ def schedule_from_yuan(
     try:
         amount = Decimal(str(cost).strip().replace(",", ""))
     except ArithmeticError as exc:
-        raise DepreciationInputError(f"原值不是有效的金额：{cost}") from exc
+        raise DepreciationInputError(_("原值不是有效的金额：%(cost)s") % {"cost": cost}) from exc
     if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise DepreciationInputError(f"原值最多两位小数：{cost}")
+        raise DepreciationInputError(_("原值最多两位小数：%(cost)s") % {"cost": cost})
     if amount < 0:
-        raise DepreciationInputError("原值不能为负数")
+        raise DepreciationInputError(_("原值不能为负数"))
     return straight_line_schedule(cost_fen=int(amount * 100), life_months=life_months, added=added, left=left)

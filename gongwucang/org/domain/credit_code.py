@@ -7,6 +7,8 @@ with its value 0–30). Weights for positions 1–17 are 3^(i-1) mod 31. The che
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _VALUES = {ch: i for i, ch in enumerate(ALPHABET)}
 WEIGHTS = [pow(3, i, 31) for i in range(17)]  # 1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28
@@ -24,13 +26,13 @@ def check_character(first17: str) -> str:
 def credit_code_error(code: str) -> str | None:
     """None if `code` is a valid credit code, else a Chinese explanation of what is wrong."""
     if len(code) != 18:
-        return "统一社会信用代码应为18位"
+        return _("统一社会信用代码应为18位")
     bad = [ch for ch in code if ch not in _VALUES]
     if bad:
-        return f"统一社会信用代码含有无效字符：{''.join(sorted(set(bad)))}"
+        return _("统一社会信用代码含有无效字符：%(chars)s") % {"chars": "".join(sorted(set(bad)))}
     expected = check_character(code[:17])
     if code[17] != expected:
-        return f"统一社会信用代码校验位错误（应为 {expected}）"
+        return _("统一社会信用代码校验位错误（应为 %(expected)s）") % {"expected": expected}
     return None
 
 
