@@ -8,7 +8,11 @@ catalogue in both, and orders in every state, so that every demo login has somet
 - finance: a cross-department allocation at the finance step;
 - keeper / keeper2: intakes to receive, allocations to review and dispatch, a loan to lend and
   loans due back;
-- auditor and admin read everything and have nothing to do.
+- auditor and admin read everything and have nothing to do;
+- clerk_qszf / clerk_qszx (givers of virtual listings): 本单位挂牌物品 shows their listed cards and
+  the allocations and loans that take them (read only);
+- clerk (党政办) has two idle laptops of their own to hand in by hand: one idle for eight months (闲置
+  accepted), one for three weeks (闲置 refused with the date it qualifies; other sources accepted).
 
 Every item received has the keeper's photo taken at receipt (drawn by demo_photos: a tile with a
 pictogram of the category), so the catalogue is not photo-less.
