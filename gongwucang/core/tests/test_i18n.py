@@ -137,3 +137,19 @@ def test_language_cookie_alone_switches(client, world) -> None:  # type: ignore[
     assert "Keeper" in home
     assert "Warehouse" in home
     assert "仓管员" not in home
+
+
+@pytest.mark.django_db
+def test_messages_and_refusals_follow_the_language(client, world) -> None:  # type: ignore[no-untyped-def]
+    """Flash messages from views and refusals raised in the domain come out in English too."""
+    from gongwucang.workflow.domain.statuses import TransitionError, targets
+
+    client.force_login(world.clerk_sch)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.post(reverse("assets:bulk_idle"), {}, follow=True).content.decode()
+    assert "First tick the assets to mark as idle" in html
+    assert "请先勾选要标记为闲置的资产" not in html
+    with translation.override("en"), pytest.raises(TransitionError, match='The order is "Draft"'):
+        targets("intake", "draft", "approve")
+    with translation.override("zh-hans"), pytest.raises(TransitionError, match="单据当前状态为「草稿」"):
+        targets("intake", "draft", "approve")
