@@ -217,9 +217,9 @@ def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
 def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
     months = settings.INTAKE_IDLE_MIN_MONTHS
     since = idle_since([a.pk for a in assets])
-    source_error = (
-        f"按「闲置资产」入仓须闲置满 {months} 个月（以资产变动记录为准），所选资产未满，请选择其他来源"
-    )
+    source_error = _(
+        "按「闲置资产」入仓须闲置满 %(months)s 个月（以资产变动记录为准），所选资产未满，请选择其他来源"
+    ) % {"months": months}
     for asset in assets:
         label = f"{asset.asset_no} {asset.name}"
         start = since.get(asset.pk)
