@@ -565,6 +565,13 @@ def main() -> int:
             ours,
             ratio=ratio,
             ok=median_ours <= 10 * n / 1_000_000 and ratio is not None and ratio <= 1.5,
+            note=f"{outcome[0]:,} cards charged; ratio ≤ 1.5× "
+            + ("met" if ratio is not None and ratio <= 1.5 else "missed")
+            + (
+                f"; the bare SQL alone takes {median_bare:.1f} s here"
+                if median_bare > 10 * n / 1_000_000
+                else ""
+            ),
         ),
         Result(f"bare SQL, same entries and books ({n:,})", "the limit", "s", bare),
         Result("bare SQL with the tables' triggers off (informational)", "—", "s", bare_untriggered),
