@@ -209,10 +209,10 @@ class _CardText:
                     text = dates[value] = '"' + value.isoformat() + '"'
                 add(text)
             else:
-                add('"' + _yuan(value) + '"')
+                add(_yuan_json(value))
         original_key, accumulated_key, months_key = self.tail
-        add(original_key + '"' + _yuan(original) + '"')
-        add(accumulated_key + '"' + _yuan(accumulated) + '"')
+        add(original_key + _yuan_json(original))
+        add(accumulated_key + _yuan_json(accumulated))
         add(months_key + self._plain(months) + "}")
         return "".join(out)
 
@@ -262,6 +262,13 @@ class _CardText:
                     cache[part] = found
             out.append(found)
         return out
+
+
+def _yuan_json(fen: int) -> str:
+    """_yuan(fen) as a JSON string ('"12.34"')."""
+    sign = "-" if fen < 0 else ""
+    whole, part = divmod(abs(fen), 100)
+    return f'"{sign}{whole}.{part:02d}"'
 
 
 def _yuan(fen: int | None) -> str | None:
