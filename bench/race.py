@@ -44,8 +44,10 @@ SUBMITTED = "已提交"
 
 
 def pool_items(count: int) -> list[int]:
-    """`count` in-stock pool items of the region's physical warehouse, on cards of the warehouse
-    unit that no open order holds (created once, then reused)."""
+    """`count` in-stock pool items of the region's physical warehouse that no open order holds
+    (created once, then reused). The scale data's open orders hold every card of the warehouse
+    unit, so the items are idle cards handed in by other units (as an intake leaves them: still
+    the unit's card, in the pool)."""
     from django.db import transaction
 
     from gongwucang.assets.models import Asset
@@ -57,46 +59,47 @@ def pool_items(count: int) -> list[int]:
         raise SystemExit("no warehouse in the scale data (make_scale_data.py step orders)")
     busy = OrderLine.objects.filter(is_open=True).values("asset_id")
     found = list(
-        PoolItem.objects.filter(
-            warehouse=warehouse, status="in_stock", asset__owner_unit_id=warehouse.operating_unit_id
-        )
+        PoolItem.objects.filter(warehouse=warehouse, status="in_stock")
         .exclude(asset_id__in=busy)
         .order_by("id")
         .values_list("id", flat=True)[:count]
     )
     if len(found) < count:
         cards = list(
-            Asset.objects.filter(owner_unit_id=warehouse.operating_unit_id, status="in_warehouse")
+            Asset.objects.filter(region_id=warehouse.region_id, status="idle")
+            .exclude(owner_unit_id=warehouse.operating_unit_id)
             .exclude(pk__in=busy)
             .exclude(pool_items__status__in=["in_stock", "on_loan"])
             .order_by("id")
-            .values_list("id", flat=True)[: count - len(found)]
+            .values_list("id", "owner_unit_id")[: count - len(found)]
         )
         with transaction.atomic():
-            for asset_id in cards:
+            for asset_id, owner_unit_id in cards:
                 found.append(
                     PoolItem.objects.create(
                         asset_id=asset_id,
                         warehouse=warehouse,
                         status="in_stock",
                         source="idle",
-                        source_unit_id=warehouse.operating_unit_id,
+                        source_unit_id=owner_unit_id,
                         home_unit_id=warehouse.operating_unit_id,
                         status_before_intake="idle",
                     ).pk
                 )
+    if len(found) < count:
+        raise SystemExit(f"only {len(found)} free cards for the pool")
     return found
 
 
-def requesters(count: int, exclude_unit: int) -> list[str]:
-    """Clerks of `count` different units (not the warehouse's), each the only clerk role of its user."""
+def requesters(count: int, exclude_units: set[int]) -> list[str]:
+    """Clerks of `count` different units (not the warehouse's nor the items' owners)."""
     from gongwucang.org.models import Membership
 
     names = (
         Membership.objects.filter(
             role="asset_clerk", user__username__startswith="clerk", user__is_active=True
         )
-        .exclude(unit_id=exclude_unit)
+        .exclude(unit_id__in=sorted(exclude_units))
         .order_by("unit_id")
         .values_list("user__username", flat=True)
     )
@@ -306,8 +309,14 @@ def main() -> int:
     from gongwucang.warehouse.models import PoolItem
 
     items = pool_items(args.rounds)
-    warehouse_unit = PoolItem.objects.get(pk=items[0]).warehouse.operating_unit_id
-    names = requesters(max(args.users, args.direct_users), warehouse_unit)
+    owners = {
+        unit
+        for pair in PoolItem.objects.filter(pk__in=items).values_list(
+            "warehouse__operating_unit_id", "asset__owner_unit_id"
+        )
+        for unit in pair
+    }
+    names = requesters(max(args.users, args.direct_users), owners)
     connection.close()
     results: list[Result] = []
 
