@@ -179,13 +179,16 @@ class Asset(models.Model):
         # region-wide readers — followed by each sort key of the list and the id, so a page of any
         # sort (first or deep, keyset-paginated) is a short index range (docs/architecture.md,
         # "Performance"). The search keys' GIN index is PostgreSQL-only (migration 0004).
+        # The default sort (id) carries acquired_on as a trailing key, so a date-range filter on the
+        # newest-first page is checked inside the index instead of on the heap (finance's
+        # "acquired 2020–2022" at 1,000,000 cards: 370–470 ms → 13–20 ms, bench/pages.py).
         indexes = [
-            models.Index(fields=["owner_unit", "id"], name="asset_owner_id"),
+            models.Index(fields=["owner_unit", "id", "acquired_on"], name="asset_owner_id_acquired"),
             models.Index(fields=["owner_unit", "status", "id"], name="asset_owner_status_id"),
             models.Index(fields=["owner_unit", "name", "id"], name="asset_owner_name_id"),
             models.Index(fields=["owner_unit", "acquired_on", "id"], name="asset_owner_acquired_id"),
             models.Index(fields=["owner_unit", "asset_no"], name="asset_owner_asset_no"),
-            models.Index(fields=["region", "id"], name="asset_region_id"),
+            models.Index(fields=["region", "id", "acquired_on"], name="asset_region_id_acquired"),
             models.Index(fields=["region", "status", "id"], name="asset_region_status_id"),
             models.Index(fields=["region", "name", "id"], name="asset_region_name_id"),
             models.Index(fields=["region", "acquired_on", "id"], name="asset_region_acquired_id"),
