@@ -4,6 +4,15 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def analyze_on_sqlite(apps, schema_editor):
+    """SQLite plans from sqlite_stat1, written only by ANALYZE: new indexes without a row there
+    next to analysed ones made the embedded list pick worse plans (measured at 100,000 cards:
+    the clerk's list median 14 -> 45 ms, finance's slowest p95 157 -> 215 ms; analysed: 167 ms).
+    PostgreSQL keeps column statistics, not index ones."""
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("ANALYZE assets_asset")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -29,4 +38,5 @@ class Migration(migrations.Migration):
             model_name='asset',
             index=models.Index(fields=['region', 'id', 'acquired_on'], name='asset_region_id_acquired'),
         ),
+        migrations.RunPython(analyze_on_sqlite, migrations.RunPython.noop, elidable=True),
     ]
