@@ -328,11 +328,12 @@ def card_entries(*, asset: Asset) -> list[DepreciationEntry]:
     return entries
 
 
-def card_schedule(*, asset: Asset) -> CardSchedule:
+def card_schedule(*, asset: Asset, past: list[DepreciationEntry] | None = None) -> CardSchedule:
     """The card's own schedule: past entries and the projection to the end of its life, computed
-    by the same rules the posting uses, from the first month not yet posted for the card."""
+    by the same rules the posting uses, from the first month not yet posted for the card.
+    `past`: the card's entries when the caller has read them already (card_entries)."""
     book = asset.book
-    past = card_entries(asset=asset)
+    past = card_entries(asset=asset) if past is None else past
     basis = DepreciationBasis.objects.filter(asset_id=asset.pk).first()
     plan = (
         WorkloadPlan.objects.filter(asset_id=asset.pk).first()

@@ -81,11 +81,23 @@ def todo_items(user: Any) -> list[TodoItem]:
     return _finance_todos(user)
 
 
+def _page_entries(asset: Any) -> list[Any]:
+    """The card's entries, read once per card page: its timeline and its panel both show them, and
+    the page hands both hooks the same asset object (it lives for one request)."""
+    from .selectors import card_entries
+
+    cached = getattr(asset, "_accounting_entries", None)
+    if cached is None:
+        cached = card_entries(asset=asset)
+        asset._accounting_entries = cached
+    return cached
+
+
 def card_panels(request: Any, asset: Any) -> list[str]:
     """折旧: the card's monthly amount, what is left, its last entries, and the calculator."""
     from .selectors import card_schedule
 
-    schedule = card_schedule(asset=asset)
+    schedule = card_schedule(asset=asset, past=_page_entries(asset))
     form = CalculatorForm(
         initial={
             "cost": fen_to_yuan(asset.book.original_value_fen),
@@ -110,10 +122,8 @@ def card_panels(request: Any, asset: Any) -> list[str]:
 
 def timeline_entries(asset: Any) -> list[TimelineEntry]:
     """Each month's depreciation entry beside the card's ledger events."""
-    from .selectors import card_entries
-
     entries = []
-    for entry in card_entries(asset=asset):
+    for entry in _page_entries(asset):
         run = getattr(entry, "run_cached", None)
         when = (
             run.finished_at

@@ -32,8 +32,17 @@ MENU = [
 ]
 
 
+_UNREAD = object()
+
+
 def _open_line(asset) -> OrderLine | None:  # type: ignore[no-untyped-def]
-    return OrderLine.objects.filter(asset=asset, is_open=True).select_related("order").first()
+    """The order line holding the card, read once per card page (its actions and its panel both
+    ask, with the same asset object, which lives for one request)."""
+    line = getattr(asset, "_warehouse_open_line", _UNREAD)
+    if line is _UNREAD:
+        line = OrderLine.objects.filter(asset=asset, is_open=True).select_related("order").first()
+        asset._warehouse_open_line = line
+    return line  # type: ignore[return-value]
 
 
 def card_actions(request, asset) -> list[CardAction]:  # type: ignore[no-untyped-def]

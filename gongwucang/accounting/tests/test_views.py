@@ -439,3 +439,20 @@ def test_admin_pages_are_read_only(client, world, books):
     for name in ("period", "periodevent", "depreciationrun", "postingrequest", "depreciationbasis"):
         assert client.get(reverse(f"admin:accounting_{name}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:accounting_{name}_add")).status_code == 403
+
+
+def test_card_page_reads_the_entries_and_the_open_line_once(client, world, books):
+    """The card's timeline and its panels (depreciation, pool) share one read each per page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.clerk_sch)
+    url = reverse("assets:detail", args=[books["sch"].pk])
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert "83.32" in response.content.decode()  # November's entry, in the timeline and the panel
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert sum('FROM "accounting_depreciationentry"' in s for s in sql) == 1
+    assert sum('FROM "workflow_orderline"' in s and '"is_open"' in s for s in sql) == 1
