@@ -40,7 +40,7 @@ from gongwucang.workflow import services as wf
 from gongwucang.workflow.models import Order, OrderAttachmentKind
 from gongwucang.workflow.notifications import mail_muted
 
-from . import services
+from . import selectors, services
 from .demo_photos import demo_photo
 from .domain.choices import IntakeSource, WarehouseKind
 from .domain.idle import idle_qualifies_on
@@ -84,7 +84,7 @@ class Demo:
             .order_by("id")
         )
         cards.sort(key=lambda a: (a.category.code == KEPT_FOR_VISITORS, a.pk))
-        since = services.idle_since([a.pk for a in cards])
+        since = selectors.idle_since([a.pk for a in cards])
         months = settings.INTAKE_IDLE_MIN_MONTHS
         for code in self.u:
             self.idle_long[code], self.idle_short[code] = [], []

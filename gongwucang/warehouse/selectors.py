@@ -8,12 +8,15 @@ without gaining access to the giving unit's card (which stays a 404 for them).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.assets.domain.search_keys import normalise_query
-from gongwucang.assets.models import AssetAttachment
+from gongwucang.assets.models import AssetAttachment, AssetEvent
 from gongwucang.assets.selectors import category_with_descendants
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import Unit, User
@@ -24,6 +27,25 @@ from gongwucang.workflow.services import units_with_role, visible_order_q
 
 from .domain.choices import ACTIVE_POOL_STATUSES, PoolItemStatus, WarehouseKind
 from .models import LoanOrder, PoolItem, StorageBin, Warehouse
+
+
+def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
+    """When each card last became idle, from its ledger: the latest event that set a status
+    (registration, import, status change, edit) — if that status is idle, its local date."""
+    found: dict[int, dt.date] = {}
+    seen: set[int] = set()
+    events = (
+        AssetEvent.objects.filter(asset_id__in=sorted(set(asset_ids)), after__has_key="status")
+        .order_by("asset_id", "-occurred_at", "-id")
+        .values_list("asset_id", "after", "occurred_at")
+    )
+    for asset_id, after, occurred_at in events:
+        if asset_id in seen:
+            continue
+        seen.add(asset_id)
+        if after.get("status") == AssetStatus.IDLE:
+            found[asset_id] = timezone.localdate(occurred_at)
+    return found
 
 
 def region_ids(actor: User) -> set[int]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from gongwucang.assets.domain.choices import AssetStatus, Condition, Usage
 from gongwucang.assets.domain.events import EventType
-from gongwucang.assets.models import Asset, AssetEvent, Category
+from gongwucang.assets.models import Asset, Category
 from gongwucang.assets.selectors import category_with_descendants
 from gongwucang.assets.services import asset_apply_change
 from gongwucang.core.dates import local_today
@@ -195,26 +195,9 @@ def _check_intake_meta(source: str, source_note: str) -> tuple[str, str]:
     return source, source_note[:200]
 
 
-def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
-    """When each card last became idle, from its ledger: the latest event that set a status
-    (registration, import, status change, edit) — if that status is idle, its local date."""
-    found: dict[int, dt.date] = {}
-    seen: set[int] = set()
-    events = (
-        AssetEvent.objects.filter(asset_id__in=sorted(set(asset_ids)), after__has_key="status")
-        .order_by("asset_id", "-occurred_at", "-id")
-        .values_list("asset_id", "after", "occurred_at")
-    )
-    for asset_id, after, occurred_at in events:
-        if asset_id in seen:
-            continue
-        seen.add(asset_id)
-        if after.get("status") == AssetStatus.IDLE:
-            found[asset_id] = timezone.localdate(occurred_at)
-    return found
-
-
 def _check_idle_long_enough(assets: Sequence[Asset], today: dt.date) -> None:
+    from .selectors import idle_since  # selectors import the workflow services, which load this app
+
     months = settings.INTAKE_IDLE_MIN_MONTHS
     since = idle_since([a.pk for a in assets])
     source_error = _(

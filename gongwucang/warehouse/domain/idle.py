@@ -7,8 +7,9 @@ import calendar
 import datetime as dt
 
 
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day `months` later, or the month's last day (31 Aug + 6 months = 28/29 Feb)."""
+def same_day_months_later(day: dt.date, months: int) -> dt.date:
+    """The same day `months` later, or the month's last day (31 Aug + 6 months = 28/29 Feb).
+    Not depreciation.add_months, which works in whole months (first days)."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
@@ -16,4 +17,4 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def idle_qualifies_on(idle_since: dt.date, months: int) -> dt.date:
     """The first day a card idle since `idle_since` counts as idle for `months` full months."""
-    return add_months(idle_since, months)
+    return same_day_months_later(idle_since, months)

@@ -14,7 +14,7 @@ from gongwucang.assets.models import Asset, AssetEvent
 from gongwucang.core.dates import local_today
 from gongwucang.core.demo import DemoContext
 from gongwucang.org import demo as org_demo
-from gongwucang.warehouse import services
+from gongwucang.warehouse import selectors, services
 from gongwucang.warehouse.domain.idle import idle_qualifies_on
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +33,7 @@ def test_demo_idle_cards_have_a_past_in_their_ledger(demo_cards, settings):
     today = local_today()
     idle = list(Asset.objects.filter(status="idle"))
     assert len(idle) > 10
-    since = services.idle_since([a.pk for a in idle])
+    since = selectors.idle_since([a.pk for a in idle])
     for card in idle:
         events = list(AssetEvent.objects.filter(asset=card).order_by("occurred_at", "id"))
         registered, marked = events

@@ -12,7 +12,7 @@ from gongwucang.assets.models import Asset, AssetEvent
 from gongwucang.assets.services import asset_update, assets_mark_idle
 from gongwucang.core.dates import local_today
 from gongwucang.core.testing import make_asset
-from gongwucang.warehouse import services
+from gongwucang.warehouse import selectors, services
 from gongwucang.warehouse.domain.choices import IntakeSource
 from gongwucang.warehouse.domain.idle import idle_qualifies_on
 from gongwucang.warehouse.models import IntakeOrder, PoolItem
@@ -278,7 +278,7 @@ def test_idle_qualifies_on(since, months, qualifies):
 
 
 def idle_on(asset) -> dt.date:  # type: ignore[no-untyped-def]
-    return services.idle_since([asset.pk])[asset.pk]
+    return selectors.idle_since([asset.pk])[asset.pk]
 
 
 @pytest.mark.parametrize("registered_idle", [True, False])
@@ -349,7 +349,7 @@ def test_idle_since_is_the_last_time_it_became_idle(world, stores, settings):
         values={"status": "in_use"},
         expected_version=Asset.objects.get(pk=asset.pk).version,
     )
-    assert asset.pk not in services.idle_since([asset.pk])
+    assert asset.pk not in selectors.idle_since([asset.pk])
     settings.INTAKE_IDLE_MIN_MONTHS = 6
     with pytest.raises(ValidationError, match="不是闲置状态"):
         services.intake_create(
