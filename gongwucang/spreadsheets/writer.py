@@ -265,18 +265,11 @@ class _CardText:
 
 
 def _yuan_json(fen: int) -> str:
-    """_yuan(fen) as a JSON string ('"12.34"')."""
+    """The ledger's text of an amount (str(fen_to_yuan(fen)), see assets.ledger) as a JSON string
+    ('"12.34"'), by integer arithmetic: it runs for every amount of every imported card."""
     sign = "-" if fen < 0 else ""
     whole, part = divmod(abs(fen), 100)
     return f'"{sign}{whole}.{part:02d}"'
-
-
-def _yuan(fen: int | None) -> str | None:
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
 
 
 class CardWriter:

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gongwucang.assets.domain.status import INITIAL_STATUSES, MANUAL_TRANSITIONS, can_transition
+from gongwucang.core.money import fen_to_yuan
 
 from . import cells
 from .cells import CellProblem, display, is_blank, normalise_name
@@ -576,11 +577,8 @@ def _ref_json(value: Any) -> Any:
 
 
 def _yuan(fen: int | None) -> str | None:
-    if fen is None:
-        return None
-    sign = "-" if fen < 0 else ""
-    whole, part = divmod(abs(fen), 100)
-    return f"{sign}{whole}.{part:02d}"
+    """An amount as the ledger's snapshots hold it ('12.34')."""
+    return None if fen is None else str(fen_to_yuan(fen))
 
 
 def proposed_snapshot(parsed: ParsedRow, current: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,12 @@ from typing import Any
 
 from gongwucang.assets.domain.search_keys import build_search_text, pg_text_array, search_grams
 from gongwucang.assets.ledger import SNAPSHOT_FIELDS
-from gongwucang.spreadsheets.writer import RELATED, _CardText, _yuan
+from gongwucang.core.money import fen_to_yuan
+from gongwucang.spreadsheets.writer import RELATED, _CardText
+
+
+def _yuan(fen: int) -> str:
+    return str(fen_to_yuan(fen))  # as assets.ledger writes an amount
 
 
 def reference_json(fields: dict[str, Any], original: int, accumulated: int, months: int) -> str:
