@@ -83,6 +83,33 @@ def test_imported_cards_are_found_by_the_search(world, tmp_path) -> None:
 
 @pytest.mark.postgres_only
 @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="search keys are a PostgreSQL column")
+def test_keys_compare_as_bytes_and_the_search_still_uses_the_index(world, tmp_path) -> None:
+    """Assets migration 0012: search_keys is COLLATE "C" (the GIN index compares bytes, cheaper
+    on every imported card); the search's `@> %s::text[]` takes the column's collation, so the
+    index still serves it and finds the same cards."""
+    from gongwucang.assets.selectors import apply_search
+
+    _import(world, tmp_path)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attcollation::regcollation::text FROM pg_attribute "
+            "WHERE attrelid = 'assets_asset'::regclass AND attname = 'search_keys'"
+        )
+        assert cursor.fetchone()[0] == '"C"'
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            'EXPLAIN SELECT id FROM assets_asset WHERE "assets_asset"."search_keys" @> %s::text[]', [["电脑"]]
+        )
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "asset_search_keys_gin" in plan, plan
+    found = apply_search(Asset.objects.filter(owner_unit=world.SCH), "电脑", use_keys=True)
+    assert list(found.values_list("asset_no", flat=True)) == ["SK-001"]
+    found = apply_search(Asset.objects.filter(owner_unit=world.SCH), "打印机", use_keys=True)
+    assert list(found.values_list("asset_no", flat=True)) == ["SK-004"]
+
+
+@pytest.mark.postgres_only
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="search keys are a PostgreSQL column")
 def test_other_writers_still_get_keys_from_the_trigger(world) -> None:
     one = card(actor=world.clerk_sch, unit=world.SCH, asset_no="TRG-1", name="保险柜", model_spec="B-2")
     with connection.cursor() as cursor:
