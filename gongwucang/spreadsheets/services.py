@@ -233,7 +233,7 @@ class _Run:
         self.max_errors = settings.SPREADSHEET_IMPORT_MAX_ERRORS_KEPT
         self.seen_numbers: dict[str, int] = {}
         self.writer: CardWriter | None = None
-        self.t_read = self.t_check = self.t_write = self.t_wait = 0.0
+        self.t_read = self.t_check = self.t_write = self.t_wait = self.t_prepare = 0.0
         self.closed_months: frozenset[Any] = frozenset()
         self.lock = threading.Lock()  # the result is added to by the reading and the writing thread
 
@@ -292,6 +292,7 @@ class _Run:
             "check": round(self.t_check, 3),
             "write": round(self.t_write, 3),
             "handover": round(self.t_wait, 3),
+            "prepare": round(self.t_prepare, 3),  # the reading thread's share of the write
             **(
                 {f"write_{k}": round(v, 3) for k, v in self.writer.timings.items()}
                 if self.writer is not None
@@ -312,6 +313,10 @@ class _Run:
         count = 0
         t_read = t_check = t_wait = 0.0
         submit = sink.submit if sink is not None else (lambda b: self._batch(b, plan))
+        # Pipelined, the reading thread also prepares the new cards' COPY values of each full batch
+        # (it has time: it mostly waits for the database) — off the writing thread's path.
+        prepare = self.writer.prepare_ahead if sink is not None and self.writer is not None else None
+        t_prepare = 0.0
         duplicate_header = plan.header_of("asset_no")
         seen = self.seen_numbers
         while True:
@@ -342,12 +347,22 @@ class _Run:
             t2 = clock()
             t_check += t2 - t1
             if len(batch) >= BATCH_ROWS:
+                if prepare is not None:
+                    prepare(batch)
+                    t3 = clock()
+                    t_prepare += t3 - t2
+                    t2 = t3
                 submit(batch)
                 batch = []
                 self.progress.set(count, "正在导入" if self.commit else "正在校验")
                 t_wait += clock() - t2
         if batch:
             t2 = clock()
+            if prepare is not None:
+                prepare(batch)
+                t3 = clock()
+                t_prepare += t3 - t2
+                t2 = t3
             submit(batch)
             t_wait += clock() - t2
         if sink is not None:
@@ -358,6 +373,7 @@ class _Run:
             self.t_read += t_read
             self.t_check += t_check
             self.t_wait = t_wait
+            self.t_prepare = t_prepare
         return count
 
     def _batch(self, batch: list[ParsedRow], plan: ColumnPlan) -> None:

@@ -363,6 +363,17 @@ class CardWriter:
                 parsed.asset_no = number
                 self.issued[number] = parsed.row
 
+    def prepare_ahead(self, rows: Sequence[ParsedRow]) -> None:
+        """Prepare the new cards of rows that already carry their number (services._Pipeline: the
+        reading thread calls this on a full batch before handing it over, so that the writing
+        thread's COPY finds them ready and the database is not kept waiting for Python). A row
+        that turns out to update an existing card, or to be refused, simply leaves its values
+        unused; a row without a number is prepared after _number gives it one."""
+        prepare = self._prepare
+        for parsed in rows:
+            if parsed.asset_no and parsed.prepared is None:
+                parsed.prepared = prepare(parsed)
+
     def _prepare(self, parsed: ParsedRow) -> tuple[dict[str, Any], int, int, int, str, str, str]:
         """(card fields, original, accumulated, months, snapshot JSON, search text, search keys
         as a PostgreSQL text[] literal — "" on SQLite) of a new card."""
@@ -380,7 +391,7 @@ class CardWriter:
 
     def _bulk_create(self, rows: Sequence[ParsedRow]) -> None:
         assets, books, events = [], [], []
-        prepared = [self._prepare(p) for p in rows]
+        prepared = [p.prepared or self._prepare(p) for p in rows]
         for fields, *_, search, _keys in prepared:
             values = {k: v for k, v in fields.items() if k not in RELATED}
             for name in RELATED:
@@ -436,8 +447,8 @@ class CardWriter:
             id_pairs = cursor.fetchall()
         clock = time.perf_counter
         prepare = self._prepare
-        # Each card is prepared (fields, ledger JSON, search text and keys) just before its COPY
-        # row is written, so PostgreSQL inserts the first cards while Python prepares the next.
+        # Cards are prepared (fields, ledger JSON, search text and keys) ahead by the reading
+        # thread (prepare_ahead); any other just before its COPY row is written.
         prepared: list[tuple[dict[str, Any], int, int, int, str, str, str]] = []
         keep = prepared.append
         # The search keys too (search_grams of the search text), so that the row trigger that
@@ -455,7 +466,7 @@ class CardWriter:
             with pg.copy(f'COPY "{asset_table}" ({columns}) FROM STDIN') as copy:
                 write = copy.write_row
                 for (asset_id, _), parsed in zip(id_pairs, rows, strict=True):
-                    card = prepare(parsed)
+                    card = parsed.prepared or prepare(parsed)
                     keep(card)
                     f, search, keys = card[0], card[5], card[6]
                     department, custodian = f["department"], f["custodian"]

@@ -118,6 +118,9 @@ class ParsedRow:
     months_depreciated: int | None
     net_fen: int | None = None
     raw: Sequence[Any] = field(default_factory=list)
+    # The writer's values of the new card this row would become (writer.CardWriter.prepare_ahead),
+    # made by the reading thread while the database writes the previous batch; None until then.
+    prepared: Any = field(default=None, repr=False, compare=False)
 
 
 class HeaderProblem(ValueError):

@@ -181,6 +181,53 @@ def test_new_cards_keep_register_invariants(world, tmp_path) -> None:
     assert cabinet.useful_life_months == cabinet.category.default_life_months and cabinet.measure_unit == "组"
 
 
+def test_cards_prepared_ahead_by_the_reading_thread_match_the_register(world, tmp_path, monkeypatch) -> None:
+    """PostgreSQL's pipeline prepares each batch's new cards in the reading thread
+    (CardWriter.prepare_ahead) while the database writes the previous batch: numbered rows
+    ahead, unnumbered rows after numbering, an update's values unused. Every card must still be
+    what the register makes (search text, one ledger event equal to snapshot())."""
+    from django.db import connection
+
+    from gongwucang.spreadsheets import services, writer
+
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(writer, "FLUSH_ROWS", 2)
+    ahead: list[str] = []
+    original = writer.CardWriter.prepare_ahead
+
+    def spy(self, rows):  # type: ignore[no-untyped-def]
+        ahead.extend(p.asset_no for p in rows if p.asset_no)
+        return original(self, rows)
+
+    monkeypatch.setattr(writer.CardWriter, "prepare_ahead", spy)
+    old = card(actor=world.clerk_sch, unit=world.SCH, asset_no="PA-9", name="旧名称")
+    rows = [
+        row("PA-1"),
+        row("", name="文件柜", code="A05010502", life=""),
+        row("PA-9", name="新名称"),
+        row("PA-2", name="打印机", spec="LaserJet"),
+        row(""),
+    ]
+    path = write_csv(tmp_path / "ahead.csv", rows)
+    result = run_import(
+        actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="ahead.csv", commit=True
+    )
+    assert (result.created, result.updated) == (4, 1), result.errors
+    if connection.vendor == "postgresql":
+        assert {"PA-1", "PA-2", "PA-9"} <= set(ahead)
+    cards = list(Asset.objects.filter(owner_unit=world.SCH).exclude(pk=old.pk).select_related("book"))
+    assert len(cards) == 4
+    for one in cards:
+        assert one.search_text == build_search_text(one.name, one.asset_no, one.model_spec, one.brand)
+        events = list(AssetEvent.objects.filter(asset=one))
+        assert len(events) == 1 and events[0].event_type == "imported"
+        assert events[0].after == snapshot(one)
+    old.refresh_from_db()
+    assert old.name == "新名称" and old.version == 2
+    assert [e.event_type for e in AssetEvent.objects.filter(asset=old).order_by("id")][-1] == "import_updated"
+    assert not AssetEvent.objects.filter(asset=old, event_type="imported").exists()
+
+
 def test_copy_writes_every_card_column() -> None:
     """The COPY of new cards names every column of the card table (a new field must be added there)."""
     assert sorted(_ASSET_COPY_COLUMNS) == sorted(f.column for f in Asset._meta.concrete_fields)
