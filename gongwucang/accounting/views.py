@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongwucang.assets.domain.depreciation import month_label, schedule_from_yuan
 from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.assets.selectors import asset_detail_queryset, asset_queryset
-from gongwucang.core.http import AuthedRequest
+from gongwucang.core.http import AuthedRequest, vary_on_htmx, wants_fragment
 from gongwucang.core.money import format_yuan, yuan_to_fen
 from gongwucang.org.scoping import scope_for
 from gongwucang.spreadsheets.export import Column, xlsx_response
@@ -106,10 +106,9 @@ def request_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     posting = selectors.request_for(actor=request.user, request_id=pk)
     if posting is None:
         raise Http404
-    template = (
-        "accounting/_progress.html" if request.headers.get("HX-Request") else "accounting/request_detail.html"
-    )
-    return render(request, template, {"posting": posting, "runs": posting.runs.select_related("period")})
+    template = "accounting/_progress.html" if wants_fragment(request) else "accounting/request_detail.html"
+    context = {"posting": posting, "runs": posting.runs.select_related("period")}
+    return vary_on_htmx(render(request, template, context))
 
 
 @login_required
@@ -405,12 +404,9 @@ def calculator(request: AuthedRequest) -> HttpResponse:
         "total_fen": sum(r.amount_fen for r in rows) if rows else 0,
         "cost_fen": yuan_to_fen(form.cleaned_data["cost"]) if rows is not None else 0,
     }
-    template = (
-        "accounting/_calculator_result.html"
-        if request.headers.get("HX-Request")
-        else "accounting/calculator.html"
-    )
-    return render(request, template, context)
+    fragment = wants_fragment(request)
+    template = "accounting/_calculator_result.html" if fragment else "accounting/calculator.html"
+    return vary_on_htmx(render(request, template, context))
 
 
 @login_required

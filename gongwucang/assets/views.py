@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.core import contributions
+from gongwucang.core.http import vary_on_htmx, wants_fragment
 from gongwucang.core.money import format_yuan
 from gongwucang.core.templatetags.gwc import status_tag
 from gongwucang.org.scoping import scope_for
@@ -114,8 +115,8 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "list_links": contributions.list_links(request),
         "query_string": request.GET.urlencode(),
     }
-    template = "assets/_asset_table.html" if request.headers.get("HX-Request") else "assets/asset_list.html"
-    return render(request, template, context)
+    template = "assets/_asset_table.html" if wants_fragment(request) else "assets/asset_list.html"
+    return vary_on_htmx(render(request, template, context))
 
 
 @login_required

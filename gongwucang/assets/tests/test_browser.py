@@ -1,5 +1,6 @@
 """In real Chromium: a clerk logs in, finds a card by pinyin initials, edits it and sees the ledger
-entry; a clerk of another unit gets a 404 for the same card; the list works at 375 px."""
+entry; a clerk of another unit gets a 404 for the same card; sort headers and pages swap the table
+in place and a search keeps the sort; the list works at 375 px."""
 
 import pytest
 
@@ -38,6 +39,32 @@ def test_find_by_pinyin_edit_and_see_the_ledger(page, browser_context, world, li
         assert "共 0 项" in other_page.content()
     finally:
         other.close()
+
+
+def test_sort_and_pages_swap_the_table_and_search_keeps_the_sort(page, world):
+    for i in range(25):
+        make_asset(actor=world.clerk_sch, unit=world.SCH, name=f"椅子{i:02d}", category_code="A05010301")
+    make_asset(actor=world.clerk_sch, unit=world.SCH, name="笔记本电脑")
+    login(page, world.clerk_sch.username)
+    page.goto("/assets/")
+    page.evaluate("window.__samePage = true")  # gone if the browser loads a new page
+    page.locator("thead").get_by_role("link", name="资产名称").click()
+    page.wait_for_url("**sort=name**")
+    page.wait_for_selector("th[aria-sort=ascending]")
+    page.get_by_role("link", name="下一页").click()
+    page.wait_for_selector("text=第 2 页")
+    assert page.evaluate("window.__samePage") is True
+    # Back to the first page from the browser's history: the whole page again, not the table alone.
+    page.go_back()
+    page.wait_for_selector("th[aria-sort=ascending]")
+    assert page.locator("header.navbar").count() == 1 and page.locator("#asset-filters").count() == 1
+    # A search after the header click keeps the sort the header chose.
+    page.fill("#id_q", "椅子")
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_url("**q=**")
+    assert "sort=name" in page.url
+    assert page.locator("tbody tr").first.inner_text().find("椅子00") >= 0
+    assert page.evaluate("window.__samePage") is True
 
 
 def test_list_and_menu_on_a_phone(_playwright_browser, live_server, world):
