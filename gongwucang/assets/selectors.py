@@ -217,7 +217,7 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
     # inner joins SQLite's planner starts from the unit table and sorts the whole region
     # (700 ms for 100,000 cards sorted by number).
     return (
-        qs.select_related("book", "department", "custodian")
+        qs.select_related("book", "department")
         .prefetch_related("category", "owner_unit")
         .order_by(*SORTS[sort])
     )

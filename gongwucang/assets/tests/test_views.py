@@ -137,6 +137,28 @@ def test_htmx_request_gets_only_the_table(clerk, cards):
     response = clerk.get(reverse("assets:list"), {"q": "bjb"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html and cards["laptop"].asset_no in html
+    # The same URL answers a page or a table: caches keep them apart.
+    assert "HX-Request" in response["Vary"]
+    # The table carries the filter form's sort, so a search after a header click keeps the sort.
+    assert 'name="sort" value="-id" form="asset-filters"' in html
+
+
+def test_htmx_history_restore_gets_the_whole_page(clerk, cards):
+    """After a back button whose history cache missed, htmx asks again with HX-Request: the answer
+    must be the whole page, or the table alone would replace the page's body."""
+    response = clerk.get(
+        reverse("assets:list"), {"q": "bjb"}, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    html = response.content.decode()
+    assert "<html" in html and cards["laptop"].asset_no in html
+
+
+def test_sort_headers_and_pages_swap_the_table_only(clerk, world):
+    for i in range(25):
+        make_asset(actor=world.clerk_sch, unit=world.SCH, name=f"椅子{i}", category_code="A05010301")
+    html = clerk.get(reverse("assets:list")).content.decode()
+    assert html.count('hx-boost="true" hx-target="#asset-table"') == 2  # header row and pager
+    assert html.count('name="sort"') == 1
 
 
 def form_data(world, categories, **extra):
@@ -375,3 +397,39 @@ def test_list_rows_escape_every_user_supplied_field(clerk, world, cards):
     assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in html
     card = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
     assert "<script>alert" not in card and f"{escaped}电脑" in card
+
+
+def test_filter_options_are_the_readers_own_escaped_and_keep_the_choice(client, world):
+    """The filter bar's drop-downs (FastSelect: one string join, the standard library's escaping):
+    a clerk sees their own unit and its departments, never another unit's; names are escaped; the
+    chosen option stays selected."""
+    world.SCH.name = '中心小学 <b>"甲&乙"</b>'
+    world.SCH.save()
+    client.force_login(world.clerk_sch)
+    department = world.SCH.departments.get(name="办公室")
+    html = client.get(
+        reverse("assets:list"), {"department": department.pk, "status": "idle"}
+    ).content.decode()
+    unit_select = re.search(r'<select[^>]*name="unit".*?</select>', html, re.S).group(0)
+    assert (
+        f'<option value="{world.SCH.pk}">中心小学 &lt;b&gt;&quot;甲&amp;乙&quot;&lt;/b&gt;</option>'
+        in unit_select
+    )
+    assert world.OTH.name not in html and "<b>" not in unit_select
+    assert '<option value="" selected>全部单位</option>' in unit_select  # no unit chosen
+    department_select = re.search(r'<select[^>]*name="department".*?</select>', html, re.S).group(0)
+    assert f'<option value="{department.pk}" selected>' in department_select
+    assert department_select.count("<option") == 3  # 全部部门 + the unit's two departments
+    assert '<option value="idle" selected>' in html
+
+
+def test_a_region_wide_reader_picks_a_unit_before_its_departments(client, world):
+    client.force_login(world.finance)
+    html = client.get(reverse("assets:list")).content.decode()
+    unit_select = re.search(r'<select[^>]*name="unit".*?</select>', html, re.S).group(0)
+    assert all(f'<option value="{unit.pk}">' in unit_select for unit in world.units.values())
+    department_select = re.search(r'<select[^>]*name="department".*?</select>', html, re.S).group(0)
+    assert department_select.count("<option") == 1 and "先选单位" in department_select
+    html = client.get(reverse("assets:list"), {"unit": world.CLN.pk}).content.decode()
+    department_select = re.search(r'<select[^>]*name="department".*?</select>', html, re.S).group(0)
+    assert department_select.count("<option") == 3
