@@ -11,6 +11,12 @@ another of what these people do all day, with their own session cookie: the home
 list (first page, other sorts and filters, deeper pages through the "next" links), searches
 (names, pinyin initials), cards, and the inbox. --think-ms adds a pause between one person's
 requests (0 by default: the hardest case, a closed loop).
+
+Each request is what the browser sends for it: on the asset list, a search or filter (the filter
+form), a sort (a column header) and the next pages (the pager) are htmx requests that fetch the
+table alone (header `HX-Request: true`, assets/_asset_table.html) — the page around it stays; the
+first visit of the list, the home page, the inbox and the cards are whole pages. --full-pages
+sends every request as a whole page, as a browser without JavaScript would (informational).
 """
 
 from __future__ import annotations
@@ -42,7 +48,9 @@ local i = 0
 request = function()
   i = i + 1
   local r = requests[math.random(#requests)]
-  return wrk.format("GET", r[2], {["Cookie"] = "sessionid=" .. r[1], ["Accept-Language"] = "zh-hans"})
+  local headers = {["Cookie"] = "sessionid=" .. r[1], ["Accept-Language"] = "zh-hans"}
+  if r[3] then headers["HX-Request"] = "true" end
+  return wrk.format("GET", r[2], headers)
 end
 %(delay)s
 """
@@ -63,20 +71,29 @@ def people(count: int, facts: dict) -> list[str]:  # type: ignore[no-untyped-def
     return names + [f"finance{i:02d}" for i in range(1, count - clerks + 1)]
 
 
-def paths_for(username: str, rng: random.Random) -> list[str]:
-    """What one person opens, in the proportions of a working day."""
+def filter_query(**values: str) -> str:
+    """The query string the asset list's filter form sends: every field, most of them empty."""
+    fields = ["q", "unit", "status", "category", "department", "condition", "value_min", "value_max"]
+    fields += ["acquired_from", "acquired_to", "sort"]
+    return "/assets/?" + urlencode({name: values.get(name, "") for name in fields})
+
+
+def paths_for(username: str, rng: random.Random) -> list[tuple[str, bool]]:
+    """What one person opens, in the proportions of a working day: (path, fetched by htmx as the
+    table alone)."""
     from gongwucang.assets import selectors
     from gongwucang.assets.selectors import AssetFilters
     from gongwucang.org.models import User
 
     user = User.objects.get(username=username)
-    found = ["/"] * 3 + ["/assets/"] * 4 + ["/workflow/"]
+    pages = ["/"] * 3 + ["/assets/"] * 4 + ["/workflow/"]
+    in_page = []
     for sort in rng.sample(SORTS, 2):
-        found.append("/assets/?" + urlencode({"sort": sort}))
+        in_page.append("/assets/?" + urlencode({"sort": sort}))  # a column header's link
     for params in rng.sample(FILTERS, 2):
-        found.append("/assets/?" + urlencode(params))
+        in_page.append(filter_query(**params))
     for term in rng.sample(SEARCHES, 4):
-        found.append("/assets/?" + urlencode({"q": term}))
+        in_page.append(filter_query(q=term))
     # Deeper pages as the "next" links reach them, and cards of the person's scope.
     qs = selectors.asset_list(actor=user, filters=AssetFilters())
     ids = list(qs.values_list("id", flat=True)[:2000])
@@ -84,10 +101,10 @@ def paths_for(username: str, rng: random.Random) -> list[str]:
         rows = list(qs[(depth - 1) * 20 - 1 : (depth - 1) * 20])
         if rows:
             cursor = selectors.encode_cursor("-id", [rows[0].pk])
-            found.append("/assets/?" + urlencode({"page": depth, "after": cursor}))
+            in_page.append("/assets/?" + urlencode({"page": depth, "after": cursor}))  # the pager
     for card in rng.sample(ids, min(3, len(ids))):
-        found.append(f"/assets/{card}/")
-    return found
+        pages.append(f"/assets/{card}/")
+    return [(path, False) for path in pages] + [(path, True) for path in in_page]
 
 
 def parse_wrk(text: str) -> dict[str, float]:
@@ -121,6 +138,9 @@ def main() -> int:
         default=int(os.environ.get("GWC_BENCH_WORKERS", "2")),
         help="gunicorn workers (config/gunicorn.conf.py; default 2, one per core)",
     )
+    parser.add_argument(
+        "--full-pages", action="store_true", help="every request a whole page, no htmx (informational)"
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -141,12 +161,16 @@ def main() -> int:
         for name in names:
             session = HttpSession(base_url)
             session.login(name)
-            for path in plan[name]:  # every page answers before the clock starts
-                status, _body = session.get(path)
-                if status != 200:
-                    raise SystemExit(f"{name}: GET {path} answered {status}")
-            cookie = session.cookies["sessionid"]
-            entries += [f'requests[#requests + 1] = {{"{cookie}", "{path}"}}' for path in plan[name]]
+            for path, fragment in plan[name]:  # every page answers before the clock starts
+                fragment = fragment and not args.full_pages
+                headers = {"HX-Request": "true"} if fragment else {}
+                status, body, _h = session.request("GET", path, headers=headers)
+                if status != 200 or (b"<html" in body) == fragment:
+                    wanted = "the table alone" if fragment else "a whole page"
+                    raise SystemExit(f"{name}: GET {path} answered {status}, not {wanted}")
+                cookie = session.cookies["sessionid"]
+                flag = "true" if fragment else "false"
+                entries.append(f'requests[#requests + 1] = {{"{cookie}", "{path}", {flag}}}')
         delay = f"delay = function() return {args.think_ms} end" if args.think_ms else ""
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False, encoding="utf-8") as script:
             script.write(LUA % {"entries": "\n".join(entries), "delay": delay})
@@ -172,6 +196,8 @@ def main() -> int:
     figures = parse_wrk(done.stdout)
     errors = figures["non2xx"] + figures["socket_errors"]
     think = f", pause {args.think_ms} ms" if args.think_ms else ", no pause"
+    if args.full_pages:
+        think += ", every request a whole page"
     results = [
         Result(
             f"吞吐量（{args.users} 人{think}）",
