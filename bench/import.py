@@ -164,6 +164,11 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
         writer.PG_IMPORT_SETTINGS = tuple(
             tuple(item.split("=", 1)) for item in os.environ["GWC_BENCH_IMPORT_SETTINGS"].split(";") if item
         )  # type: ignore[assignment]
+    if "GWC_BENCH_IMPORT_SWITCH" in os.environ:  # seconds, or "" for Python's default
+        from gongwucang.spreadsheets import services
+
+        value = os.environ["GWC_BENCH_IMPORT_SWITCH"]
+        services.PIPELINE_SWITCH_SECONDS = float(value) if value else None
     if "GWC_BENCH_IMPORT_IMMEDIATE" in os.environ:
         writer.PG_IMMEDIATE_CONSTRAINTS = os.environ["GWC_BENCH_IMPORT_IMMEDIATE"] == "1"
     if "GWC_BENCH_IMPORT_CLEAN" in os.environ:
@@ -175,10 +180,10 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_backend_pid(), pg_current_wal_lsn(), checkpoints_req + checkpoints_timed "
-            "FROM pg_stat_bgwriter"
+            "SELECT pg_backend_pid(), pg_current_wal_lsn(), checkpoints_req + checkpoints_timed, "
+            "buffers_backend, buffers_clean, buffers_checkpoint FROM pg_stat_bgwriter"
         )
-        backend, wal_start, checkpoints = cursor.fetchone()
+        backend, wal_start, checkpoints, *buffers = cursor.fetchone()
     cpu_pg, cpu_py = _cpu_seconds(backend), time.process_time()
     started = time.perf_counter()
     result = run_import(
@@ -187,11 +192,11 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
     total = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s), checkpoints_req + checkpoints_timed - %s "
-            "FROM pg_stat_bgwriter",
-            [wal_start, checkpoints],
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s), checkpoints_req + checkpoints_timed - %s, "
+            "buffers_backend - %s, buffers_clean - %s, buffers_checkpoint - %s FROM pg_stat_bgwriter",
+            [wal_start, checkpoints, *buffers],
         )
-        wal_bytes, checkpoints = cursor.fetchone()
+        wal_bytes, checkpoints, *buffers = cursor.fetchone()
         wal_mb = float(wal_bytes) / 1048576  # the whole server's WAL meanwhile
     if mode == "commit":
         assert result.created == result.rows_total, (result.created, result.rows_total, result.errors[:5])
@@ -212,10 +217,42 @@ def one_run(fmt: str, path: Path, mode: str) -> None:
                 "cpu_postgres": _cpu_seconds(backend) - cpu_pg,
                 "wal_mb": wal_mb,
                 "checkpoints": checkpoints,
+                # 8 KB pages written out by the backends themselves (a dirty page evicted to make
+                # room: CPU of the importing backend), by the background writer, by checkpoints
+                "buffers_backend": buffers[0],
+                "buffers_clean": buffers[1],
+                "buffers_checkpoint": buffers[2],
                 "rss_mb": peak_rss_mb(),
             }
         )
     )
+
+
+# Server settings to try for a bulk import: --server-settings "name=value;…" applies them with
+# ALTER SYSTEM + pg_reload_conf() before the runs (reloadable settings only; they stay in
+# postgresql.auto.conf until ALTER SYSTEM RESET). None by default: measured on this server
+# (shared_buffers 128MB), "max_wal_size=16GB;checkpoint_timeout=30min" took the 11 checkpoints of
+# a 1,000,000-row .csv import to 0 and its WAL from 5.99 to 5.65 GB (few full-page images), but
+# the backend's CPU rose from 138–143 to 160 s (148 s with an eager bgwriter, bgwriter_delay 10ms,
+# lru_maxpages 1000, lru_multiplier 10) and the import took 196–200 s instead of 169–178 s:
+# without checkpoints cleaning the 128 MB of buffers, the importing backend writes out every dirty
+# page it evicts itself. See docs/operations.md, "Large imports".
+IMPORT_SERVER_SETTINGS = ""
+
+
+def apply_server_settings(spec: str) -> dict[str, str]:
+    """ALTER SYSTEM SET each name=value of `spec` (";"-separated), reload; return the values now."""
+    import psycopg
+
+    pairs = [tuple(item.split("=", 1)) for item in spec.split(";") if item.strip()]
+    with psycopg.connect(DB, autocommit=True) as conn:
+        for name, value in pairs:
+            conn.execute(f"ALTER SYSTEM SET {name.strip()} = '{value.strip()}'")
+        if pairs:
+            conn.execute("SELECT pg_reload_conf()")
+            time.sleep(0.5)  # the postmaster signals its children
+        names = ["max_wal_size", "checkpoint_timeout", "wal_compression", "shared_buffers", "wal_buffers"]
+        return {name: conn.execute(f"SHOW {name}").fetchone()[0] for name in names}
 
 
 def copy_baseline(path: Path) -> float:
@@ -513,11 +550,18 @@ def main() -> int:
     parser.add_argument(
         "--db-costs", action="store_true", help="per trigger/index/FK cost of COPY, then exit"
     )
+    parser.add_argument(
+        "--server-settings",
+        default=IMPORT_SERVER_SETTINGS,
+        help='ALTER SYSTEM settings to apply first, "name=value;…" (default: none)',
+    )
     args = parser.parse_args()
     if args.one:
         one_run(args.one[0], Path(args.one[1]), args.one[2])
         return 0
     setup_django(DB)
+    server = apply_server_settings(args.server_settings)
+    print("server: " + ", ".join(f"{k} {v}" for k, v in server.items()), flush=True)
     if args.db_costs:
         return report(
             "Import: what the database costs (issue 5)", db_costs(args.rows, args.repeat), args.json
@@ -550,7 +594,8 @@ def main() -> int:
 
         print(
             f"{fmt} {mode}: {n:,} rows  read {rate('read')}  check {rate('check')}  write {rate('write')}  "
-            f"[reading thread waited {got.get('handover', 0):.1f} s for the database]  "
+            f"[reading thread: prepared the COPY values {got.get('prepare', 0):.1f} s, "
+            f"waited {got.get('handover', 0):.1f} s for the database]  "
             f"total {got['total']:.1f} s ({n / got['total']:,.0f} rows/s)  peak RSS {got['rss_mb']:.0f} MB  "
             f"(COPY of the CSV: {copies[-1]:.1f} s)",
             flush=True,
@@ -561,7 +606,9 @@ def main() -> int:
             + (f"  COMMIT {got.get('commit', 0):.1f} s" if parts else "")
             + f"  | CPU: Python {got.get('cpu_python', 0):.1f} s, "
             + f"PostgreSQL {got.get('cpu_postgres', 0):.1f} s | WAL {got.get('wal_mb', 0):,.0f} MB, "
-            + f"{got.get('checkpoints', 0)} checkpoints",
+            + f"{got.get('checkpoints', 0)} checkpoints | pages written by backends "
+            + f"{got.get('buffers_backend', 0):,}, bgwriter {got.get('buffers_clean', 0):,}, "
+            + f"checkpoints {got.get('buffers_checkpoint', 0):,}",
             flush=True,
         )
         return got

@@ -228,6 +228,34 @@ def test_cards_prepared_ahead_by_the_reading_thread_match_the_register(world, tm
     assert not AssetEvent.objects.filter(asset=old, event_type="imported").exists()
 
 
+def test_pipelined_run_shortens_the_switch_interval_and_restores_it(world, tmp_path, monkeypatch) -> None:
+    """PostgreSQL's pipeline runs with services.PIPELINE_SWITCH_SECONDS as Python's switch
+    interval (the writing thread gets the GIL back sooner) and restores the interval after."""
+    import sys
+
+    from django.db import connection
+
+    from gongwucang.spreadsheets import services, writer
+
+    seen: list[float] = []
+    original = writer.CardWriter.prepare_ahead
+
+    def spy(self, rows):  # type: ignore[no-untyped-def]
+        seen.append(sys.getswitchinterval())
+        return original(self, rows)
+
+    monkeypatch.setattr(writer.CardWriter, "prepare_ahead", spy)
+    before = sys.getswitchinterval()
+    path = write_csv(tmp_path / "switch.csv", [row("SW-1"), row("SW-2")])
+    result = run_import(
+        actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="switch.csv", commit=True
+    )
+    assert result.created == 2
+    assert sys.getswitchinterval() == before
+    if connection.vendor == "postgresql":
+        assert seen and all(abs(v - services.PIPELINE_SWITCH_SECONDS) < 1e-9 for v in seen)
+
+
 def test_copy_writes_every_card_column() -> None:
     """The COPY of new cards names every column of the card table (a new field must be added there)."""
     assert sorted(_ASSET_COPY_COLUMNS) == sorted(f.column for f in Asset._meta.concrete_fields)
