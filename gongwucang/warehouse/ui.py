@@ -68,14 +68,16 @@ def card_panels(request, asset) -> list[str]:  # type: ignore[no-untyped-def]
         .first()
     )
     line = _open_line(asset)
-    order = None
-    if line is not None and Order.objects.filter(visible_order_q(request.user), pk=line.order_id).exists():
-        order = line.order
-    history = list(
-        Order.objects.filter(visible_order_q(request.user), lines__asset=asset)
-        .distinct()
-        .order_by("-created_at")[:10]
+    # Most cards were never in an order: one index probe says so, and the visibility rule (a large
+    # statement to compile and plan) runs only over the few orders that hold the card.
+    order_ids = set(OrderLine.objects.filter(asset=asset).values_list("order_id", flat=True))
+    visible = (
+        list(Order.objects.filter(visible_order_q(request.user), pk__in=order_ids).order_by("-created_at"))
+        if order_ids
+        else []
     )
+    history = visible[:10]
+    order = line.order if line is not None and any(o.pk == line.order_id for o in visible) else None
     if item is None and line is None and not history:
         return []
     return [

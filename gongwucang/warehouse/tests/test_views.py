@@ -301,6 +301,33 @@ def test_card_page_shows_the_pool_panel_and_the_intake_action(world, scene):
     assert f"{reverse('warehouse:intake_create')}?asset={idle.pk}" in html
 
 
+def test_card_panel_lists_only_the_orders_the_reader_may_see(world, scene):
+    """Every role that may open a card sees the orders holding it that it may see, and only those;
+    an open order it may not see is named as another unit's, without its number."""
+    hidden_open = 0
+    for key in ("intake", "allocation", "loan"):
+        order = scene[key]
+        asset = order.lines.first().asset
+        for role in ROLES:
+            response = client_for(world.users[role]).get(reverse("assets:detail", args=[asset.pk]))
+            if response.status_code == 404:
+                continue
+            page = response.content.decode()
+            # The panel only: the card's own ledger may name the order (its reference).
+            panel = page[page.index('data-testid="pool-panel"') :].split("</section>", 1)[0]
+            assert (order.order_no in panel) is sees(role, key), (key, role)
+            if not sees(role, key) and order.lines.filter(is_open=True).exists():
+                assert "其他单位的申请，正在办理" in panel, (key, role)
+                hidden_open += 1
+    assert hidden_open  # the case above was met: a reader of the card who may not see its order
+
+
+def test_card_never_in_an_order_has_no_pool_panel(world, scene):
+    never = make_asset(actor=world.clerk_sch, unit=world.SCH)
+    html = client_for(world.clerk_sch).get(reverse("assets:detail", args=[never.pk])).content.decode()
+    assert 'data-testid="pool-panel"' not in html
+
+
 def test_inbox_count_in_the_frame(world, scene):
     html = client_for(world.keeper).get(reverse("home")).content.decode()
     # The keeper has the allocation to dispatch and the loan's approval step is done: at least one.
