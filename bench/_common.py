@@ -12,6 +12,7 @@ Benchmarks from several people on one 2-core machine disturb each other: run the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import resource
@@ -122,7 +123,16 @@ def report(title: str, results: list[Result], json_path: str | None = None) -> i
         )
     if json_path:
         Path(json_path).write_text(
-            json.dumps({"title": title, "rows": [r.as_row() for r in results]}, ensure_ascii=False, indent=2),
+            json.dumps(
+                {
+                    "title": title,
+                    # When it was measured: a checkout gives every file the time of the checkout.
+                    "measured_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+                    "rows": [r.as_row() for r in results],
+                },
+                ensure_ascii=False,
+                indent=2,
+            ),
             encoding="utf-8",
         )
     return 0 if all(r.ok for r in results) else 1

@@ -163,9 +163,11 @@ def main() -> int:
         earlier = RESULTS / f"{name}.json"
         if name not in outcomes and earlier.exists():
             data = json.loads(earlier.read_text(encoding="utf-8"))
-            when = dt.datetime.fromtimestamp(earlier.stat().st_mtime).astimezone()
+            when = data.get("measured_at") or (
+                f"{dt.datetime.fromtimestamp(earlier.stat().st_mtime).astimezone():%Y-%m-%d %H:%M %Z}"
+            )
             for row in data.get("rows", []):
-                row["note"] = f"(earlier run, {when:%Y-%m-%d %H:%M %Z}) {row.get('note', '')}".strip()
+                row["note"] = f"(earlier run, {when}) {row.get('note', '')}".strip()
             outcomes[name] = (0, data)
     table = write_table(outcomes)
     (RESULTS / "latest.md").write_text(table, encoding="utf-8")
