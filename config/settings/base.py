@@ -91,12 +91,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Parameters travel apart from the SQL text (server-side binding), so PostgreSQL can keep a
-    # statement that a connection runs again and again parsed and planned: psycopg prepares it on
-    # its DB_PREPARE_THRESHOLD-th run. Measured at 1,000,000 cards (issue 6, bench/pages.py): the
-    # backend's CPU per card page 6.6 → 1.2 ms, per list page 2.9 → 1.8 ms. Behind PgBouncer in
-    # transaction mode (no session to keep a statement in) set DB_PREPARE_THRESHOLD=off.
-    _threshold = env_str("DB_PREPARE_THRESHOLD", "5").strip().lower()
+    # Parameters travel apart from the SQL text (server-side binding): psycopg need not quote them
+    # into the statement. DB_PREPARE_THRESHOLD=N also keeps a statement a connection has run N times
+    # prepared, so PostgreSQL skips planning it again — off by default: PostgreSQL then may run it
+    # with a generic plan, and at 1,000,000 cards the list of a large unit filtered by category and
+    # sorted by value took 200–250 ms that way instead of 110–150 ms (bench/pages.py, p95 over its
+    # 150 ms target). What it saves is in docs/operations.md.
+    _threshold = env_str("DB_PREPARE_THRESHOLD", "off").strip().lower()
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "server_side_binding": True,
