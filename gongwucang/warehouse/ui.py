@@ -32,17 +32,20 @@ MENU = [
 ]
 
 
-_UNREAD = object()
+def _card_lines(asset) -> list[OrderLine]:  # type: ignore[no-untyped-def]
+    """Every order line of the card (a card passes through a handful of orders), read once per card
+    page: its actions and its panel both ask, with the same asset object, which lives for one
+    request."""
+    lines = getattr(asset, "_warehouse_lines", None)
+    if lines is None:
+        lines = list(OrderLine.objects.filter(asset=asset).select_related("order"))
+        asset._warehouse_lines = lines
+    return lines
 
 
 def _open_line(asset) -> OrderLine | None:  # type: ignore[no-untyped-def]
-    """The order line holding the card, read once per card page (its actions and its panel both
-    ask, with the same asset object, which lives for one request)."""
-    line = getattr(asset, "_warehouse_open_line", _UNREAD)
-    if line is _UNREAD:
-        line = OrderLine.objects.filter(asset=asset, is_open=True).select_related("order").first()
-        asset._warehouse_open_line = line
-    return line  # type: ignore[return-value]
+    """The order line holding the card now (at most one: a partial unique index)."""
+    return next((line for line in _card_lines(asset) if line.is_open), None)
 
 
 def card_actions(request, asset) -> list[CardAction]:  # type: ignore[no-untyped-def]
@@ -68,9 +71,9 @@ def card_panels(request, asset) -> list[str]:  # type: ignore[no-untyped-def]
         .first()
     )
     line = _open_line(asset)
-    # Most cards were never in an order: one index probe says so, and the visibility rule (a large
+    # Most cards were never in an order: their lines say so, and the visibility rule (a large
     # statement to compile and plan) runs only over the few orders that hold the card.
-    order_ids = set(OrderLine.objects.filter(asset=asset).values_list("order_id", flat=True))
+    order_ids = {card_line.order_id for card_line in _card_lines(asset)}
     visible = (
         list(Order.objects.filter(visible_order_q(request.user), pk__in=order_ids).order_by("-created_at"))
         if order_ids
