@@ -73,9 +73,9 @@ def people(count: int, facts: dict) -> list[str]:  # type: ignore[no-untyped-def
 
 def filter_query(**values: str) -> str:
     """The query string the asset list's filter form sends: every field, most of them empty."""
-    fields = ["q", "unit", "status", "category", "department", "condition", "value_min", "value_max"]
-    fields += ["acquired_from", "acquired_to", "sort"]
-    return "/assets/?" + urlencode({name: values.get(name, "") for name in fields})
+    from gongwucang.assets.forms import AssetFilterForm
+
+    return "/assets/?" + urlencode({name: values.get(name, "") for name in AssetFilterForm.base_fields})
 
 
 def paths_for(username: str, rng: random.Random) -> list[tuple[str, bool]]:

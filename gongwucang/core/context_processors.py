@@ -21,9 +21,8 @@ def frame(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
 
-    @cache
     def memberships() -> list[Any]:
-        return memberships_of(user)
+        return memberships_of(user)  # kept on the user object for the request
 
     @cache
     def menu() -> list[Any]:
