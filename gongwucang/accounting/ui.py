@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from gongwucang.assets.domain.depreciation import add_months, month_label, month_of
 from gongwucang.core.contributions import MenuItem, TimelineEntry, TodoItem
 from gongwucang.core.dates import local_today
+from gongwucang.core.memo import memo_on
 from gongwucang.core.money import fen_to_yuan, format_yuan
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.scoping import scope_for
@@ -86,11 +87,7 @@ def _page_entries(asset: Any) -> list[Any]:
     the page hands both hooks the same asset object (it lives for one request)."""
     from .selectors import card_entries
 
-    cached = getattr(asset, "_accounting_entries", None)
-    if cached is None:
-        cached = card_entries(asset=asset)
-        asset._accounting_entries = cached
-    return cached
+    return memo_on(asset, "accounting_entries", lambda: card_entries(asset=asset))
 
 
 def card_panels(request: Any, asset: Any) -> list[str]:

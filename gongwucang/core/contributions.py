@@ -29,6 +29,8 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from .memo import memo_on
+
 GROUPS: list[tuple[str, Promise]] = [
     ("assets", _("资产管理")),
     ("warehouse", _("公物仓")),
@@ -149,10 +151,7 @@ def inbox_count(user: Any) -> int:
 def request_inbox_count(request: Any) -> int:
     """`inbox_count(request.user)`, counted once per request (the frame's badge and the home page
     both show it)."""
-    cached = getattr(request, "_gwc_inbox_count", None)
-    if cached is None:
-        cached = request._gwc_inbox_count = inbox_count(request.user)
-    return cached
+    return memo_on(request, "inbox_count", lambda: inbox_count(request.user))
 
 
 def todo_items(user: Any) -> list[TodoItem]:

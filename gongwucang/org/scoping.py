@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
+from gongwucang.core.memo import forget, memo_on
+
 from .domain.roles import ROLE_RULES, Reach
 from .models import Unit, User
 
@@ -60,9 +62,10 @@ def scope_for(user: User | None) -> Scope:
     """Compute (and cache on the user object for this request) what `user` may see and change."""
     if user is None or not user.is_authenticated or not user.is_active:
         return EMPTY_SCOPE
-    cached = getattr(user, "_gwc_scope", None)
-    if cached is not None:
-        return cached
+    return memo_on(user, "scope", lambda: _read_scope(user))
+
+
+def _read_scope(user: User) -> Scope:
     read_units: set[int] = set()
     read_regions: set[int] = set()
     write_units: set[int] = set()
@@ -83,13 +86,9 @@ def scope_for(user: User | None) -> Scope:
             read_units.add(m.unit_id)
         if rule.writes_cards:
             write_units.add(m.unit_id)
-    scope = Scope(frozenset(read_units), frozenset(read_regions), frozenset(write_units), frozenset(roles))
-    user._gwc_scope = scope  # type: ignore[attr-defined]
-    return scope
+    return Scope(frozenset(read_units), frozenset(read_regions), frozenset(write_units), frozenset(roles))
 
 
 def forget_scope(user: User) -> None:
     """Drop the cached scope (after memberships change within the same request or test)."""
-    for name in ("_gwc_scope", "_gwc_memberships"):
-        if hasattr(user, name):
-            delattr(user, name)
+    forget(user, "scope", "memberships")

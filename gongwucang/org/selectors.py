@@ -5,21 +5,23 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from gongwucang.core.memo import memo_on
+
 from .models import Department, Membership, Unit, User
 from .scoping import scope_for
 
 
 def memberships_of(user: User) -> list[Membership]:
-    """The roles `user` holds, cached on the user object for the request."""
-    cached = getattr(user, "_gwc_memberships", None)
-    if cached is None:
-        cached = list(
+    """The roles `user` holds, read once per request (kept on the user object)."""
+    return memo_on(
+        user,
+        "memberships",
+        lambda: list(
             Membership.objects.filter(user=user, unit__is_active=True)
             .select_related("unit")
             .order_by("unit__tree_path", "role")
-        )
-        user._gwc_memberships = cached  # type: ignore[attr-defined]
-    return cached
+        ),
+    )
 
 
 def active_membership(request: HttpRequest, memberships: list[Membership]) -> Membership | None:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.core.contributions import CardAction, ListAction, MenuItem
+from gongwucang.core.memo import memo_on
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.scoping import scope_for
 from gongwucang.workflow.models import Order, OrderLine
@@ -36,11 +37,9 @@ def _card_lines(asset) -> list[OrderLine]:  # type: ignore[no-untyped-def]
     """Every order line of the card (a card passes through a handful of orders), read once per card
     page: its actions and its panel both ask, with the same asset object, which lives for one
     request."""
-    lines = getattr(asset, "_warehouse_lines", None)
-    if lines is None:
-        lines = list(OrderLine.objects.filter(asset=asset).select_related("order"))
-        asset._warehouse_lines = lines
-    return lines
+    return memo_on(
+        asset, "warehouse_lines", lambda: list(OrderLine.objects.filter(asset=asset).select_related("order"))
+    )
 
 
 def _open_line(asset) -> OrderLine | None:  # type: ignore[no-untyped-def]
