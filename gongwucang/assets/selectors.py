@@ -213,14 +213,10 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
         # Every card has its book row: an inner join lets PostgreSQL walk the book's
         # (original value, card) index in order instead of sorting the whole scope.
         qs = qs.filter(book__isnull=False)
-    # Category and owner unit come by prefetch (two small queries), not by join: with them as
-    # inner joins SQLite's planner starts from the unit table and sorts the whole region
-    # (700 ms for 100,000 cards sorted by number).
-    return (
-        qs.select_related("book", "department")
-        .prefetch_related("category", "owner_unit")
-        .order_by(*SORTS[sort])
-    )
+    # The category's and the owner unit's names are read after the page (asset_page →
+    # _attach_names), not joined here: with inner joins SQLite's planner starts from the unit table
+    # and sorts the whole region (700 ms for 100,000 cards sorted by number).
+    return qs.select_related("book", "department").order_by(*SORTS[sort])
 
 
 # --- Pages: keyset (seek) pagination ------------------------------------------------------------
@@ -354,6 +350,7 @@ def asset_page(
         more = len(rows) > size
         rows = rows[:size]
         has_next, has_previous = more, key_after is not None or offset > 0
+    _attach_names(rows)
     page = AssetPage(
         object_list=rows,
         number=number,
@@ -366,6 +363,42 @@ def asset_page(
         page.next_cursor = encode_cursor(sort, _row_key(rows[-1], sort))
         page.previous_cursor = encode_cursor(sort, _row_key(rows[0], sort))
     return page
+
+
+_NAMES_SQL = (
+    'SELECT 0, "id", "name" FROM "assets_category" WHERE "id" IN ({categories}) UNION ALL '
+    """SELECT 1, "id", COALESCE(NULLIF("short_name", ''), "name") FROM "org_unit" """
+    'WHERE "id" IN ({units})'
+)
+
+
+def _attach_names(rows: list[Asset]) -> None:
+    """Give each row of a page its category's name and its owner unit's shown name
+    (`category_name`, `owner_unit_name`) — one statement for the whole page.
+
+    Measured (callgrind, a clerk's 20-row list fragment): a prefetch of both took two ORM queries
+    and 40 M instructions per request in all; the same names as Subquery(OuterRef(…)) annotations
+    cost as much to compile; scalar subqueries in the rows' SQL saved 12 % but SQLite evaluates
+    them for every row it sorts (a region sorted by value: +40–60 ms). This reads them afterwards,
+    for the page's rows only, in the same way on both databases.
+    """
+    if not rows:
+        return
+    category_ids = sorted({a.category_id for a in rows})
+    unit_ids = sorted({a.owner_unit_id for a in rows})
+    # Only placeholders are formatted in: the ids are parameters; tables and columns are the
+    # models' (Category, Unit).
+    sql = _NAMES_SQL.format(
+        categories=", ".join(["%s"] * len(category_ids)), units=", ".join(["%s"] * len(unit_ids))
+    )
+    names: tuple[dict[int, str], dict[int, str]] = ({}, {})
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*category_ids, *unit_ids])
+        for kind, pk, name in cursor.fetchall():
+            names[kind][pk] = name
+    for a in rows:
+        a.category_name = names[0][a.category_id]  # type: ignore[attr-defined]
+        a.owner_unit_name = names[1][a.owner_unit_id]  # type: ignore[attr-defined]
 
 
 # --- Counts ---------------------------------------------------------------------------------------

@@ -72,8 +72,8 @@ def asset_rows_html(rows: list[Asset], can_write: bool) -> SafeString:
             f"\n    <tr>\n      {checkbox}\n"
             f'      <td><a href="{escape_text(f"{url_head}{a.pk}{url_tail}")}">{esc_no}</a></td>\n'
             f"      <td>{escape_text(a.name)}{spec}</td>\n"
-            f'      <td class="d-none d-md-table-cell">{escape_text(a.category.name)}</td>\n'
-            f'      <td class="d-none d-lg-table-cell">{escape_text(a.owner_unit.display_name)}</td>\n'
+            f'      <td class="d-none d-md-table-cell">{escape_text(a.category_name)}</td>\n'
+            f'      <td class="d-none d-lg-table-cell">{escape_text(a.owner_unit_name)}</td>\n'
             f'      <td class="d-none d-lg-table-cell">'
             f"{escape_text((department.name if department is not None else '') or '—')}</td>\n"
             f'      <td class="d-none d-sm-table-cell">{acquired}</td>\n'

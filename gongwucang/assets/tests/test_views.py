@@ -365,7 +365,11 @@ def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
     Asset.objects.filter(pk=laptop.pk).update(
         name="<b>\"笔记本&'</b>", model_spec="<i>X1</i>", department=None
     )
-    for language in ("zh-hans", "en"):
+    from gongwucang.org.models import Unit
+
+    # The unit is shown by its short name, by its name when it has none (the rows' subquery).
+    for language, short_name in (("zh-hans", "中心小学"), ("en", ""), ("zh-hans", "")):
+        Unit.objects.filter(pk=world.SCH.pk).update(short_name=short_name)
         with translation.override(language):
             qs = selectors.asset_list(actor=world.clerk_sch, filters=selectors.AssetFilters())
             page = selectors.asset_page(qs, sort="-id", size=20, after="", before="", last=False, number=1)
@@ -433,3 +437,28 @@ def test_a_region_wide_reader_picks_a_unit_before_its_departments(client, world)
     html = client.get(reverse("assets:list"), {"unit": world.CLN.pk}).content.decode()
     department_select = re.search(r'<select[^>]*name="department".*?</select>', html, re.S).group(0)
     assert department_select.count("<option") == 3
+
+
+def test_region_wide_list_names_each_rows_own_unit_and_category(
+    client, world, cards, django_assert_num_queries
+):
+    """The list reads the page's category and unit names in one statement after the rows
+    (selectors._attach_names): on a page of several units and categories each row gets its own."""
+    from gongwucang.assets import selectors
+    from gongwucang.org.models import Unit
+
+    Unit.objects.filter(pk=world.OTH.pk).update(short_name="")
+    other = make_asset(actor=world.clerk_oth, unit=world.OTH, name="拖拉机", category_code="A02010104")
+    qs = selectors.asset_list(actor=world.finance, filters=selectors.AssetFilters())
+    with django_assert_num_queries(2):  # the rows, then their names
+        page = selectors.asset_page(qs, sort="-id", size=20)
+    shown = {a.pk: (a.category_name, a.owner_unit_name) for a in page.object_list}
+    expected = {
+        a.pk: (a.category.name, a.owner_unit.display_name) for a in Asset.objects.filter(pk__in=shown)
+    }
+    assert shown == expected and len(shown) == len(cards) + 1
+    assert shown[other.pk] == (other.category.name, world.OTH.name)
+    assert {unit for _c, unit in shown.values()} == {world.SCH.display_name, world.OTH.name}
+    assert len({category for category, _u in shown.values()}) >= 2
+    with django_assert_num_queries(0):  # an empty page (qs.none() runs no query) asks for no names
+        assert selectors.asset_page(qs.none(), sort="-id", size=20).object_list == []
