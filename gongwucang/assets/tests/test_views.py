@@ -462,3 +462,25 @@ def test_region_wide_list_names_each_rows_own_unit_and_category(
     assert len({category for category, _u in shown.values()}) >= 2
     with django_assert_num_queries(0):  # an empty page (qs.none() runs no query) asks for no names
         assert selectors.asset_page(qs.none(), sort="-id", size=20).object_list == []
+
+
+def test_sort_headers_toggle_keep_the_filters_and_restart_at_page_one(clerk, cards):
+    """A header sorts by its column, or reverses the order when the list is sorted by it already;
+    the arrow and aria-sort say the order; filters stay, the page position is dropped."""
+    html = clerk.get(
+        reverse("assets:list"), {"sort": "name", "status": "in_use", "page": "3", "after": "x"}
+    ).content.decode()
+    headers = dict(re.findall(r'<th scope="col"[^>]*>\s*<a href="\?([^"]*)"[^>]*>([^<]*)</a></th>', html))
+    by_label = {label.rstrip(" ▲▼"): query.replace("&amp;", "&") for query, label in headers.items()}
+    assert by_label["资产名称"] == "sort=-name&status=in_use"  # sorted by name: the link reverses
+    assert by_label["资产编号"] == "sort=asset_no&status=in_use"
+    assert by_label["原值"] == "sort=original_value&status=in_use"
+    name_th = re.search(r'<th scope="col" class=""( aria-sort="[a-z]+")?>\s*<a[^>]*>资产名称 ▲</a>', html)
+    assert name_th and name_th.group(1) == ' aria-sort="ascending"'
+    assert '<th scope="col" class="money">' in html  # the value column, right-aligned
+    assert html.count("aria-sort=") == 1
+    reversed_html = clerk.get(reverse("assets:list"), {"sort": "-name"}).content.decode()
+    assert 'aria-sort="descending"' in reversed_html and "资产名称 ▼" in reversed_html
+    assert "?sort=name" in reversed_html
+    english = clerk.get(reverse("assets:list"), {"sort": "status"}, HTTP_ACCEPT_LANGUAGE="en").content
+    assert b"&lt;" not in english.split(b"<thead", 1)[1].split(b"</thead>", 1)[0]

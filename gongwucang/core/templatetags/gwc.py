@@ -7,6 +7,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from gongwucang.core.money import format_yuan
 
@@ -49,3 +50,29 @@ def query_with(context: dict[str, Any], **changes: Any) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag(takes_context=True)
+def sort_th(context: dict[str, Any], key: str, label: str, cls: str = "", money: bool = False) -> SafeString:
+    """A sortable column header: its link sorts by `key`, or by `-key` when the list is sorted by
+    `key` already (the context's `sort`); the arrow and aria-sort say the current order. The link
+    keeps the filters and starts again at the first page. Written in Python: five headers as
+    template includes cost the list's table fragment about a tenth of its time."""
+    sort = context.get("sort", "")
+    descending = f"-{key}"
+    href = query_with(context, sort=descending if sort == key else key, page="", after="", before="", last="")
+    if sort == key:
+        aria, arrow = ' aria-sort="ascending"', " ▲"
+    elif sort == descending:
+        aria, arrow = ' aria-sort="descending"', " ▼"
+    else:
+        aria, arrow = "", ""
+    classes = " ".join(part for part in ("money" if money else "", cls) if part)
+    return format_html(
+        '<th scope="col" class="{}"{}>\n<a href="{}" class="text-reset">{}{}</a></th>',
+        classes,
+        mark_safe(aria),  # noqa: S308 — one of three constant strings
+        href,
+        label,
+        arrow,
+    )
