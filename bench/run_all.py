@@ -35,7 +35,7 @@ PYTHON = (
     str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv" / "bin" / "python").exists() else sys.executable
 )
 EMBEDDED_URL = "sqlite:////tmp/gwc-bench-embedded/gongwucang.sqlite3"
-NOT_BENCHMARKS = {"_common.py", "make_scale_data.py", "run_all.py"}
+NOT_BENCHMARKS = {"_common.py", "make_scale_data.py", "run_all.py", "instructions.py"}  # instructions: a tool
 # name → extra arguments (pages runs twice: PostgreSQL, then the embedded mode on SQLite)
 RUNS: dict[str, tuple[str, list[str]]] = {"pages-embedded": ("pages.py", ["--embedded"])}
 DATA_STEPS = [
