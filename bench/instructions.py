@@ -11,7 +11,8 @@ after a warm-up of 3 — and the difference ÷ 20 is one request: middleware, ou
 psycopg and the templates, without the process start. PostgreSQL's own work is not counted (it
 runs in its own process); bench/pages.py times it as the bare SQL.
 
---code DIR runs another checkout against the same database, for an A/B of a change:
+--code DIR also runs another checkout against the same database (this one is measured last), for
+an A/B of a change:
     git worktree add /tmp/base HEAD~1
     .venv/bin/python bench/instructions.py --code /tmp/base --pages fragment
 A page takes about 3 minutes (valgrind runs Python ~50× slower); pages run two at a time. This is
@@ -126,9 +127,7 @@ def main() -> int:
     parser.add_argument(
         "--who", default="bench_clerk", help="bench_clerk (the largest unit) or bench_finance"
     )
-    parser.add_argument(
-        "--code", action="append", help="a checkout to measure (repeatable; default this one)"
-    )
+    parser.add_argument("--code", action="append", help="a checkout to measure besides this one (repeatable)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--count", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -143,7 +142,7 @@ def main() -> int:
     unknown = set(pages) - set(PAGES)
     if unknown:
         raise SystemExit(f"unknown pages {sorted(unknown)}; known: {', '.join(PAGES)}")
-    codes = [Path(c).resolve() for c in (args.code or [str(ROOT)])]
+    codes = [*(Path(c).resolve() for c in args.code or []), ROOT]  # this checkout last
     jobs = [(code, page) for page in pages for code in codes]
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: per_request(job[0], job[1], args.who, args.database_url), jobs))
