@@ -1,3 +1,5 @@
+from typing import Any
+
 import pytest
 from django.test import SimpleTestCase
 from django.utils.html import conditional_escape
@@ -6,7 +8,7 @@ from django.utils.translation import gettext_lazy
 
 from gongwucang.core.escaping import escape_text
 
-VALUES = [
+VALUES: list[Any] = [
     "<script>alert(1)</script>",
     "\"甲&乙\" 'x'",
     "",
