@@ -236,6 +236,7 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
     # get_event_type_display() rebuilds (and hashes, translating each lazy label) the whole choice
     # list for every event: 200 events cost ~4,000 translations. One map per timeline instead.
     titles = {value: str(label) for value, label in EventType.choices}
+    labels: dict[str, str] = {}  # field → its label in the reader's language, translated once
     for event in events:
         keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
         created = not event.before and len(event.after) > 3
@@ -243,7 +244,11 @@ def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore
             []
             if created
             else [
-                (FIELD_LABELS.get(k, k), _display(event.before.get(k)), _display(event.after.get(k)))
+                (
+                    labels.get(k) or labels.setdefault(k, str(FIELD_LABELS.get(k, k))),
+                    _display(event.before.get(k)),
+                    _display(event.after.get(k)),
+                )
                 for k in keys
             ]
         )
