@@ -65,6 +65,16 @@ def _ensure_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
 
 
+def scale_facts() -> dict[str, Any]:
+    """What bench/make_scale_data.py recorded about the data (largest unit, busy cards, …), read
+    through Django's connection (table bench_scale_facts)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, value FROM bench_scale_facts")
+        return {name: (json.loads(v) if isinstance(v, str) else v) for name, v in cursor.fetchall()}
+
+
 def peak_rss_mb() -> float:
     """Peak resident set size of this process so far, in MB (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -22,7 +22,6 @@ a measuring tool, not a target (bench/run_all.py leaves it out); needs valgrind 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil
@@ -30,10 +29,10 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import ROOT, production_env
+from _common import ROOT, production_env, scale_facts
+from load import filter_query
 from make_scale_data import SCALE_DATABASE_URL
 
 WARM_UP, FEW, MANY = 3, 2, 22
@@ -58,23 +57,16 @@ def child(page: str, who: str, count: int) -> None:
     if not gongwucang.__file__.startswith(os.environ.get("GWC_INSTRUCTIONS_CODE", str(ROOT))):
         raise SystemExit(f"measuring {gongwucang.__file__}, not the checkout asked for")
     django.setup()
-    from django.db import connection
     from django.test import Client
 
-    from gongwucang.assets.forms import AssetFilterForm
     from gongwucang.org.models import User
 
     _label, path, htmx = PAGES[page]
     if path == "CARD":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT value FROM bench_scale_facts WHERE name = 'busy_cards'")
-            value = cursor.fetchone()[0]
-        path = f"/assets/{(json.loads(value) if isinstance(value, str) else value)[0]}/"
+        path = f"/assets/{scale_facts()['busy_cards'][0]}/"
     elif path.startswith("FILTER:"):
         key, value = path.removeprefix("FILTER:").split("=", 1)
-        path = "/assets/?" + urlencode(
-            {name: value if name == key else "" for name in AssetFilterForm.base_fields}
-        )
+        path = filter_query(**{key: value})  # what the filter form sends, as bench/load.py sends it
     client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
     client.force_login(User.objects.get(username=who))
     headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}

@@ -22,7 +22,6 @@ sends every request as a whole page, as a browser without JavaScript would (info
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import re
@@ -34,7 +33,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GunicornServer, HttpSession, Result, report, setup_django
+from _common import GunicornServer, HttpSession, Result, report, scale_facts, setup_django
 from make_scale_data import SCALE_DATABASE_URL
 
 SEARCHES = ["电脑", "bjb", "打印机", "桌", "空调", "dyj", "联想", "椅", "tsj", "文件柜"]
@@ -149,9 +148,7 @@ def main() -> int:
     setup_django(args.database_url)
     from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, value FROM bench_scale_facts")
-        facts = {name: (json.loads(v) if isinstance(v, str) else v) for name, v in cursor.fetchall()}
+    facts = scale_facts()
     rng = random.Random(60)
     names = people(args.users, facts)
     plan = {name: paths_for(name, rng) for name in names}

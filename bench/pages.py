@@ -29,7 +29,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GunicornServer, HttpSession, Result, http_timed, report, setup_django
+from _common import GunicornServer, HttpSession, Result, http_timed, report, scale_facts, setup_django
 from make_scale_data import SCALE_DATABASE_URL
 
 EMBEDDED_DATABASE_URL = "sqlite:////tmp/gwc-bench-embedded/gongwucang.sqlite3"
@@ -184,9 +184,7 @@ def main() -> int:
 
     from gongwucang.org.models import User
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, value FROM bench_scale_facts")
-        facts = {name: (json.loads(v) if isinstance(v, str) else v) for name, v in cursor.fetchall()}
+    facts = scale_facts()
     people = {
         "clerk": User.objects.get(username="bench_clerk"),
         "finance": User.objects.get(username="bench_finance"),
