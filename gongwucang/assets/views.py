@@ -40,7 +40,7 @@ def _page_size(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and int(raw) in sizes else sizes[0]
 
 
-def asset_rows_html(rows: list[Asset], can_write: bool) -> SafeString:
+def asset_rows_html(rows: list[selectors.AssetRow], can_write: bool) -> SafeString:
     """The list's <tr> rows, exactly as the template loop in _asset_table.html wrote them (the
     loop cost ~4 ms of a 20-row page: a reverse(), a choices lookup that translates every status,
     and ~15 variable nodes per row). Every value is escaped as {{ }} does (core.escaping)."""
@@ -63,11 +63,9 @@ def asset_rows_html(rows: list[Asset], can_write: bool) -> SafeString:
             if a.model_spec
             else ""
         )
-        department = a.department
-        book = a.book
         status_label = statuses.get(a.status, a.status)
         acquired = f"{a.acquired_on:%Y-%m-%d}" if a.acquired_on else ""
-        original, net = format_yuan(book.original_value_fen), format_yuan(book.net_value_fen)
+        original, net = format_yuan(a.original_value_fen), format_yuan(a.net_value_fen)
         parts.append(
             f"\n    <tr>\n      {checkbox}\n"
             f'      <td><a href="{escape_text(f"{url_head}{a.pk}{url_tail}")}">{esc_no}</a></td>\n'
@@ -75,7 +73,7 @@ def asset_rows_html(rows: list[Asset], can_write: bool) -> SafeString:
             f'      <td class="d-none d-md-table-cell">{escape_text(a.category_name)}</td>\n'
             f'      <td class="d-none d-lg-table-cell">{escape_text(a.owner_unit_name)}</td>\n'
             f'      <td class="d-none d-lg-table-cell">'
-            f"{escape_text((department.name if department is not None else '') or '—')}</td>\n"
+            f"{escape_text(a.department_name or '—')}</td>\n"
             f'      <td class="d-none d-sm-table-cell">{acquired}</td>\n'
             f'      <td class="money">{escape_text(original)}</td>\n'
             f'      <td class="money d-none d-sm-table-cell">{escape_text(net)}</td>\n'

@@ -373,7 +373,12 @@ def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
         with translation.override(language):
             qs = selectors.asset_list(actor=world.clerk_sch, filters=selectors.AssetFilters())
             page = selectors.asset_page(qs, sort="-id", size=20, after="", before="", last=False, number=1)
-            context = {"page": page, "can_write": can_write}
+            # The loop ran over the page's cards as model objects; the page now holds AssetRow.
+            cards_by_id = Asset.objects.select_related("book", "department").in_bulk(
+                [row.pk for row in page.object_list]
+            )
+            shown = {"object_list": [cards_by_id[row.pk] for row in page.object_list]}
+            context = {"page": shown, "can_write": can_write}
             expected = engines["django"].from_string(ROWS_LOOP).render(context)
             assert str(asset_rows_html(page.object_list, can_write)) == expected
     assert "&lt;b&gt;&quot;笔记本&amp;&#x27;&lt;/b&gt;" in expected and "&lt;i&gt;X1&lt;/i&gt;" in expected
