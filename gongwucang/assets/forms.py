@@ -5,11 +5,13 @@ Forms only parse and present; the services decide and write. Field errors are in
 
 from __future__ import annotations
 
+import copy
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
 from django.forms.utils import flatatt
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -242,15 +244,25 @@ class FastSelect(forms.Select):
     this way.
     """
 
-    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = ()) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, choices: Any = None) -> None:
         super().__init__(attrs)
-        self._source = choices
+        self._source = choices  # None: the choices its field gives it (a ChoiceField's)
         self._options: list[tuple[Any, Any]] | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> FastSelect:
+        """Each form copies its fields' widgets: share the (unchanging) source of the choices
+        instead of copying and normalising them again, as Select's copy does."""
+        obj = copy.copy(self)
+        obj.attrs = self.attrs.copy()
+        obj._options = None
+        memo[id(self)] = obj
+        return obj
 
     def options_once(self) -> list[tuple[Any, Any]]:
         """The choices, evaluated once per form (they may be a callable that queries)."""
         if self._options is None:
-            self._options = list(self._source() if callable(self._source) else self._source)
+            source = self.choices if self._source is None else self._source
+            self._options = list(source() if callable(source) else source)
         return self._options
 
     def use_required_attribute(self, initial: Any) -> bool:
@@ -280,57 +292,87 @@ DEPARTMENTS_OF_ALL_UNITS_UP_TO = 50
 class AssetFilterForm(forms.Form):
     """The filter bar of the asset list. Invalid values are ignored with a message, never a 500."""
 
+    # Every select is a FastSelect, declared here so that each form's copy of its fields is cheap
+    # (FastSelect.__deepcopy__); unit, department and category get their options in __init__.
     q = forms.CharField(label=_("搜索"), required=False, max_length=100)
-    unit = forms.ModelChoiceField(queryset=Unit.objects.none(), label=_("单位"), required=False)
-    department = forms.ModelChoiceField(queryset=Department.objects.none(), label=_("部门"), required=False)
-    category = CategoryChoiceField(queryset=Category.objects.all(), label=_("分类"), required=False)
+    unit = forms.ModelChoiceField(
+        queryset=Unit.objects.none(), label=_("单位"), required=False, widget=FastSelect
+    )
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.none(), label=_("部门"), required=False, widget=FastSelect
+    )
+    category = CategoryChoiceField(
+        queryset=Category.objects.all(), label=_("分类"), required=False, widget=FastSelect
+    )
     status = forms.ChoiceField(
-        choices=[("", _("全部状态")), *AssetStatus.choices], label=_("状态"), required=False
+        choices=[("", _("全部状态")), *AssetStatus.choices],
+        label=_("状态"),
+        required=False,
+        widget=FastSelect,
     )
     condition = forms.ChoiceField(
-        choices=[("", _("全部")), *Condition.choices], label=_("状况"), required=False
+        choices=[("", _("全部")), *Condition.choices], label=_("状况"), required=False, widget=FastSelect
     )
     value_min = forms.DecimalField(label=_("原值从"), required=False, **MONEY_KW)
     value_max = forms.DecimalField(label=_("原值到"), required=False, **MONEY_KW)
     acquired_from = forms.DateField(label=_("取得日期从"), required=False, widget=DateInput())
     acquired_to = forms.DateField(label=_("取得日期到"), required=False, widget=DateInput())
-    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False)
+    # Sent by the table's hidden input (assets/_asset_table.html), never drawn by the form.
+    sort = forms.ChoiceField(choices=[(k, k) for k in SORTS], required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        units = readable_units(actor=actor)
-        self.fields["unit"].queryset = units
         self.fields["unit"].empty_label = _("全部单位")
         self.fields["department"].empty_label = _("全部部门")
         self.fields["category"].empty_label = _("全部分类")
-        departments = Department.objects.filter(unit__in=units)
-        self.fields["department"].queryset = departments.select_related("unit")
-        self.fields["department"].label_from_instance = lambda d: f"{d.unit.display_name} / {d.name}"
-        # Options as plain pairs, rendered fast (see FastSelect); validation still uses the querysets.
-        scope = scope_for(actor)
         chosen_unit = self.data.get("unit", "") if self.is_bound else ""
+        chosen_department = self.data.get("department", "") if self.is_bound else ""
+
+        # The querysets are built only when something needs them: validating a chosen unit or
+        # department, or drawing the options. A search or a sort (an htmx table update) chooses
+        # neither and draws no form — building them anyway cost a fifth of such a request's
+        # form work (issue 6).
+        def units() -> QuerySet[Unit]:
+            return readable_units(actor=actor)
+
+        def departments() -> QuerySet[Department]:
+            return Department.objects.filter(unit__in=units())
+
+        if chosen_unit:
+            self.fields["unit"].queryset = units()
+        if chosen_department:
+            self.fields["department"].queryset = departments()
+        # Options as plain pairs, rendered fast (see FastSelect); validation uses the querysets.
+        scope = scope_for(actor)
         if chosen_unit.isdigit():
-            shown = departments.filter(unit_id=int(chosen_unit))
+
+            def shown() -> QuerySet[Department]:
+                return departments().filter(unit_id=int(chosen_unit))
+
         elif not scope.read_region_ids and len(scope.read_unit_ids) <= DEPARTMENTS_OF_ALL_UNITS_UP_TO:
             shown = departments
         else:
-            chosen = self.data.get("department", "") if self.is_bound else ""
-            shown = departments.filter(pk=int(chosen)) if chosen.isdigit() else departments.none()
+
+            def shown() -> QuerySet[Department]:
+                if chosen_department.isdigit():
+                    return departments().filter(pk=int(chosen_department))
+                return Department.objects.none()
+
             self.fields["department"].empty_label = _("全部部门（先选单位）")
         # Choices are callables: evaluated only when the form is drawn (not for htmx table updates).
         unit_label = self.fields["unit"].empty_label
         department_label = self.fields["department"].empty_label
         self.fields["unit"].widget = FastSelect(
-            choices=lambda: [("", unit_label), *units.values_list("id", "name")]
+            choices=lambda: [("", unit_label), *units().values_list("id", "name")]
         )
         self.fields["department"].widget = FastSelect(
             choices=lambda: [
                 ("", department_label),
                 *(
                     (pk, f"{short or name} / {dept}")
-                    for pk, short, name, dept in shown.order_by("unit__tree_path", "name").values_list(
-                        "id", "unit__short_name", "unit__name", "name"
-                    )
+                    for pk, short, name, dept in shown()
+                    .order_by("unit__tree_path", "name")
+                    .values_list("id", "unit__short_name", "unit__name", "name")
                 ),
             ]
         )
@@ -341,8 +383,6 @@ class AssetFilterForm(forms.Form):
                 *((c.pk, category.label_from_instance(c)) for c in Category.objects.all()),
             ]
         )
-        for name in ("status", "condition"):
-            self.fields[name].widget = FastSelect(choices=self.fields[name].choices)
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
