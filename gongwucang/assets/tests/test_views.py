@@ -101,6 +101,21 @@ def test_unit_filter_cannot_reach_outside_scope(clerk, world, cards):
     assert sorted(numbers(response)) == sorted(c.asset_no for c in cards.values())
 
 
+@pytest.mark.parametrize("htmx", [False, True])
+@pytest.mark.parametrize("field", ["unit", "department"])
+def test_unit_or_department_of_another_unit_is_refused(clerk, world, cards, field, htmx):
+    """The filter form checks a chosen unit or department against the reader's scope (its
+    querysets are built only when one is chosen): another unit's is ignored, on the whole page
+    with a message, and in a table update (htmx) alike."""
+    make_asset(actor=world.clerk_oth, unit=world.OTH)
+    value = world.OTH.pk if field == "unit" else world.OTH.departments.first().pk
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = clerk.get(reverse("assets:list"), {field: value}, **headers)
+    assert response.status_code == 200
+    assert sorted(numbers(response)) == sorted(c.asset_no for c in cards.values())
+    assert ("（有误的条件已忽略）" in response.content.decode()) is not htmx
+
+
 def test_bad_filter_values_do_not_break_the_page(clerk, cards):
     response = clerk.get(
         reverse("assets:list"), {"value_min": "abc", "acquired_from": "2024-13-45", "sort": "evil"}
