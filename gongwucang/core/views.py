@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongwucang.assets.domain.choices import AssetStatus
-from gongwucang.assets.selectors import status_counts, value_totals
+from gongwucang.assets.selectors import holdings
 from gongwucang.org.selectors import memberships_of
 
 from .contributions import request_inbox_count, todo_items
@@ -17,14 +17,14 @@ from .http import AuthedRequest
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    counts = status_counts(actor=request.user)
-    tiles = [(s.value, s.label, counts.get(s.value, 0)) for s in AssetStatus]
+    visible = holdings(actor=request.user)
+    tiles = [(s.value, s.label, visible.by_status.get(s.value, 0)) for s in AssetStatus]
     return render(
         request,
         "core/home.html",
         {
             "tiles": tiles,
-            "totals": value_totals(actor=request.user),
+            "totals": visible.totals,
             "todo_count": request_inbox_count(request),
             "todo_items": todo_items(request.user)[:10],
         },

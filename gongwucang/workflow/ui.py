@@ -33,7 +33,9 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
             when=a.order.submitted_at,
             kind="approval",
         )
-        for a in selectors.pending_approvals(actor=user)[:10]
+        # The items show the order's number, title and times only: its applicant and unit (which
+        # the approval queues join for their tables) are not read for the home page.
+        for a in selectors.pending_approvals(actor=user).select_related(None).select_related("order")[:10]
     ]
     items += [
         TodoItem(
@@ -42,6 +44,6 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
             when=o.updated_at,
             kind="work",
         )
-        for o in selectors.work_orders(actor=user)[:10]
+        for o in selectors.work_orders(actor=user).select_related(None)[:10]
     ]
     return items

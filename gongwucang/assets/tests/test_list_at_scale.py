@@ -233,11 +233,24 @@ class TestTallies:
         assert before == after
 
     def test_home_counts_come_from_the_counters(self, world, many):
-        assert selectors.status_counts(actor=world.clerk_sch) == {"in_use": 9, "idle": 9, "under_repair": 9}
-        assert selectors.status_counts(actor=world.clerk_oth) == {}
-        totals = selectors.value_totals(actor=world.finance)
+        by_status = selectors.holdings(actor=world.clerk_sch).by_status
+        assert by_status == {"in_use": 9, "idle": 9, "under_repair": 9}
+        assert selectors.holdings(actor=world.clerk_oth) == selectors.Holdings(
+            {}, {"original": 0, "accumulated": 0, "cards": 0, "net": 0}
+        )
+        totals = selectors.holdings(actor=world.finance).totals
         assert totals["cards"] == 27
         assert totals["original"] == sum(a.book.original_value_fen for a in many)
+        assert totals["net"] == totals["original"] - totals["accumulated"]
+
+    def test_home_totals_leave_out_disposed_cards(self, world, many):
+        """A disposed card is counted under its status but not in the value totals."""
+        gone = many[0]
+        Asset.objects.filter(pk=gone.pk).update(status="disposed")  # the tally triggers follow
+        visible = selectors.holdings(actor=world.finance)
+        assert visible.by_status["disposed"] == 1 and sum(visible.by_status.values()) == 27
+        assert visible.totals["cards"] == 26
+        assert visible.totals["original"] == sum(a.book.original_value_fen for a in many[1:])
 
 
 class TestCounts:
