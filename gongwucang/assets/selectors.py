@@ -15,10 +15,12 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, transaction
-from django.db.models import BigIntegerField, BooleanField, F, Func, QuerySet, Sum
+from django.db.models import BigIntegerField, BooleanField, IntegerField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.lookups import In
 
 from gongwucang.core.money import yuan_to_fen
+from gongwucang.core.planner import unindexed
 from gongwucang.org.models import User
 from gongwucang.org.scoping import scope_for
 
@@ -59,9 +61,9 @@ class AssetFilters:
     sort: str = DEFAULT_SORT
 
 
-def asset_queryset(*, actor: User) -> QuerySet[Asset]:
-    """Every card the actor may see (and nothing else)."""
-    return Asset.objects.filter(scope_for(actor).read_q("owner_unit", "region"))
+def asset_queryset(*, actor: User, region_index: bool = True) -> QuerySet[Asset]:
+    """Every card the actor may see (and nothing else). `region_index`: see Scope.read_q."""
+    return Asset.objects.filter(scope_for(actor).read_q("owner_unit", "region", region_index=region_index))
 
 
 def writable_asset_queryset(*, actor: User) -> QuerySet[Asset]:
@@ -157,35 +159,38 @@ def estimated_share(query: str) -> float | None:
     return share
 
 
-def _filtered(*, actor: User, filters: AssetFilters, value_index: bool = True) -> QuerySet[Asset]:
-    """The scoped cards under every filter but the search. Without `value_index` an original
-    value range is written so that it cannot choose the plan (SQLite; see asset_list)."""
-    qs = asset_queryset(actor=actor)
+def _filtered(*, actor: User, filters: AssetFilters, walk: str = "") -> QuerySet[Asset]:
+    """The scoped cards under every filter but the search.
+
+    `walk` names the index SQLite is meant to walk for the list's rows (asset_list): "sort" —
+    the sort's own, so an original value range is written unindexed; "value" — the book's
+    value index, so the region and the category are (core.planner). "" — no hints (PostgreSQL,
+    and counts, which read every match and are fastest from the most selective index).
+    """
+    qs = asset_queryset(actor=actor, region_index=walk != "value")
     if filters.unit_id:
         qs = qs.filter(owner_unit_id=filters.unit_id)
     if filters.department_id:
         qs = qs.filter(department_id=filters.department_id)
     if filters.category_id:
-        qs = qs.filter(category_id__in=category_with_descendants(filters.category_id))
+        categories = category_with_descendants(filters.category_id)
+        if walk == "value":
+            qs = qs.filter(In(unindexed("category_id", IntegerField()), categories))
+        else:
+            qs = qs.filter(category_id__in=categories)
     if filters.statuses:
         qs = qs.filter(status__in=filters.statuses)
     if filters.condition:
         qs = qs.filter(condition=filters.condition)
-    if not value_index and (filters.value_min is not None or filters.value_max is not None):
-        # SQLite's unary plus: the same value, but no index can serve a condition on it.
-        unindexed = Func(
-            F("book__original_value_fen"), template="+%(expressions)s", output_field=BigIntegerField()
-        )
-        qs = qs.filter(book__isnull=False).alias(unindexed_value=unindexed)
+    if filters.value_min is not None or filters.value_max is not None:
+        value = unindexed("book__original_value_fen", BigIntegerField()) if walk == "sort" else None
+        if value is not None:
+            qs = qs.filter(book__isnull=False).alias(unindexed_value=value)
+        field = "unindexed_value" if value is not None else "book__original_value_fen"
         if filters.value_min is not None:
-            qs = qs.filter(unindexed_value__gte=yuan_to_fen(filters.value_min))
+            qs = qs.filter(**{f"{field}__gte": yuan_to_fen(filters.value_min)})
         if filters.value_max is not None:
-            qs = qs.filter(unindexed_value__lte=yuan_to_fen(filters.value_max))
-    else:
-        if filters.value_min is not None:
-            qs = qs.filter(book__original_value_fen__gte=yuan_to_fen(filters.value_min))
-        if filters.value_max is not None:
-            qs = qs.filter(book__original_value_fen__lte=yuan_to_fen(filters.value_max))
+            qs = qs.filter(**{f"{field}__lte": yuan_to_fen(filters.value_max)})
     if filters.acquired_from:
         qs = qs.filter(acquired_on__gte=filters.acquired_from)
     if filters.acquired_to:
@@ -219,13 +224,15 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
     """
     sort = filters.sort if filters.sort in SORTS else DEFAULT_SORT
     by_value = sort.lstrip("-") == "original_value"
-    # SQLite (the embedded mode) keeps no statistics of value ranges: given one, it reads every
-    # card in the range from the value index and sorts them all — 57 % of 100,000 cards took
-    # 150–350 ms — where walking the list's sort order finds a page within a few dozen cards
-    # (0.1 ms). So the range is not allowed to choose the plan there; the walk's worst case, a
-    # range no card falls in, reads the whole scope (~85 ms at 100,000 cards). Sorted by value,
-    # the value index is the walk itself.
-    qs = _filtered(actor=actor, filters=filters, value_index=by_value or connection.vendor != "sqlite")
+    # SQLite (the embedded mode) plans without statistics (core.planner): given an original
+    # value range it read every card in the range from the value index and sorted them all —
+    # 57 % of 100,000 cards: 150–350 ms — and sorted by value, a region-wide reader's list
+    # started from the region (every card of a county) or the category: 150–250 ms. Walking the
+    # sort's own index finds a page within a few dozen cards (0.1–3 ms), so the other conditions
+    # are written so that they cannot choose the plan. The walk's worst case, a filter that few
+    # cards pass, reads the whole scope (~85 ms at 100,000 cards).
+    walk = ("value" if by_value else "sort") if connection.vendor == "sqlite" else ""
+    qs = _filtered(actor=actor, filters=filters, walk=walk)
     if normalise_query(filters.query):
         qs = _searched(qs, filters.query)
     if by_value:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import IntegerField, Q
+from django.db.models.lookups import In
 
 from gongwucang.core.memo import forget, memo_on
+from gongwucang.core.planner import unindexed
 
 from .domain.roles import ROLE_RULES, Reach
 from .models import Unit, User
@@ -38,14 +40,26 @@ class Scope:
     def has_role(self, role: str, unit_id: int | None = None) -> bool:
         return any(r == role and (unit_id is None or u == unit_id) for u, r in self.roles)
 
-    def read_q(self, unit_field: str = "owner_unit", region_field: str | None = "region") -> Q:
-        """A filter on a queryset whose rows belong to a unit (and, if given, a region)."""
+    def read_q(
+        self,
+        unit_field: str = "owner_unit",
+        region_field: str | None = "region",
+        *,
+        region_index: bool = True,
+    ) -> Q:
+        """A filter on a queryset whose rows belong to a unit (and, if given, a region).
+
+        Without `region_index` the region condition is the same but no index can serve it
+        (core.planner.unindexed: for SQLite, when the list walks another index instead)."""
         q = Q(**{f"{unit_field}_id__in": sorted(self.read_unit_ids)}) if self.read_unit_ids else Q(pk__in=[])
         if self.read_region_ids:
             if region_field is None:
                 q |= Q(**{f"{unit_field}__region_id__in": sorted(self.read_region_ids)})
-            else:
+            elif region_index:
                 q |= Q(**{f"{region_field}_id__in": sorted(self.read_region_ids)})
+            else:
+                region = unindexed(f"{region_field}_id", IntegerField())
+                q |= Q(In(region, sorted(self.read_region_ids)))
         return q
 
     def readable_units(self):  # -> QuerySet[Unit]
