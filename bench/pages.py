@@ -111,11 +111,10 @@ def deep_page_params(user, params: dict) -> dict:  # type: ignore[no-untyped-def
             data[key] = str(value)
     filters = AssetFilterForm(data, actor=user).to_filters()
     qs = selectors.asset_list(actor=user, filters=filters)
-    rows = list(qs[(DEEP_PAGE - 1) * PAGE_SIZE - 1 : (DEEP_PAGE - 1) * PAGE_SIZE])
-    if not rows:
+    before = selectors.asset_page(qs, sort=filters.sort, size=PAGE_SIZE, number=DEEP_PAGE - 1)
+    if not before.has_next:
         return {**params, "page": 0, "last": 1}
-    sort = filters.sort
-    return {**params, "after": selectors.encode_cursor(sort, selectors._row_key(rows[0], sort))}
+    return {**params, "after": before.next_cursor}
 
 
 def capture_sql(user, path: str) -> list[str]:  # type: ignore[no-untyped-def]
