@@ -133,6 +133,7 @@ def capture_sql(user, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     return [q["sql"] for q in ctx.captured_queries]
 
 
+INERROR = 3  # psycopg.pq.TransactionStatus.INERROR: a statement of an open transaction failed
 DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR WITH HOLD FOR ', re.S)
 
 
@@ -149,6 +150,8 @@ def bare_sql_timed(raw, statements: list[str], repeat: int) -> list[float]:  # t
             except Exception as exc:  # the page's bounded count stops at its statement timeout too
                 if type(exc).__name__ != "QueryCanceled":
                     raise
+                if getattr(getattr(raw, "info", None), "transaction_status", None) == INERROR:
+                    raw.execute("ROLLBACK")  # as the page does (the statements after it need it)
                 continue
             if cursor.description is not None:
                 cursor.fetchall()
