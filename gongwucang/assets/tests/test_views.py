@@ -380,7 +380,11 @@ def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
     Asset.objects.filter(pk=laptop.pk).update(
         name="<b>\"笔记本&'</b>", model_spec="<i>X1</i>", department=None
     )
+    from gongwucang.assets.models import AssetBook
     from gongwucang.org.models import Unit
+
+    # A net value that differs from the original (AssetRow.net_value_fen against the book's).
+    AssetBook.objects.filter(asset=cards["desktop"]).update(accumulated_depreciation_fen=123456)
 
     # The unit is shown by its short name, by its name when it has none (the rows' subquery).
     for language, short_name in (("zh-hans", "中心小学"), ("en", ""), ("zh-hans", "")):
@@ -397,6 +401,7 @@ def test_asset_rows_html_is_the_template_loop(world, cards, can_write):
             expected = engines["django"].from_string(ROWS_LOOP).render(context)
             assert str(asset_rows_html(page.object_list, can_write)) == expected
     assert "&lt;b&gt;&quot;笔记本&amp;&#x27;&lt;/b&gt;" in expected and "&lt;i&gt;X1&lt;/i&gt;" in expected
+    assert "2,965.44" in expected  # 4,200.00 − 1,234.56
 
 
 def test_list_rows_escape_every_user_supplied_field(clerk, world, cards):
