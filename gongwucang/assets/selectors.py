@@ -184,10 +184,11 @@ def _filtered(*, actor: User, filters: AssetFilters, walk: Walk = "") -> QuerySe
     if filters.condition:
         qs = qs.filter(condition=filters.condition)
     if filters.value_min is not None or filters.value_max is not None:
-        value = unindexed("book__original_value_fen", BigIntegerField()) if walk == "sort" else None
-        if value is not None:
-            qs = qs.filter(book__isnull=False).alias(unindexed_value=value)
-        field = "unindexed_value" if value is not None else "book__original_value_fen"
+        field = "book__original_value_fen"
+        if walk == "sort":
+            unindexed_value = unindexed(field, BigIntegerField())
+            qs = qs.filter(book__isnull=False).alias(unindexed_value=unindexed_value)
+            field = "unindexed_value"
         if filters.value_min is not None:
             qs = qs.filter(**{f"{field}__gte": yuan_to_fen(filters.value_min)})
         if filters.value_max is not None:
@@ -551,8 +552,8 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits)
 
 
-def asset_count(*, actor: User, filters: AssetFilters, qs: QuerySet[Asset]) -> ListCount:
-    """How many cards the list `qs` (built from `filters` by asset_list) holds: exact or an estimate."""
+def asset_count(*, actor: User, filters: AssetFilters) -> ListCount:
+    """How many cards the list of `filters` (asset_list) holds: exact or an estimate."""
     if _tally_answers(filters):
         tallies = tally_queryset(actor=actor)
         if filters.unit_id:
@@ -560,18 +561,15 @@ def asset_count(*, actor: User, filters: AssetFilters, qs: QuerySet[Asset]) -> L
         if filters.statuses:
             tallies = tallies.filter(status__in=filters.statuses)
         return ListCount(int(tallies.aggregate(n=Sum("cards"))["n"] or 0), True)
-    if connection.vendor != "postgresql":
-        # Counted with the value index (asset_list's rows may walk without it): counting every
-        # match is what the index is fast at.
-        counted = _filtered(actor=actor, filters=filters)
-        if normalise_query(filters.query):
-            counted = _searched(counted, filters.query)
-        return ListCount(counted.order_by().count(), True)
-    # Counted on the GIN form of the search: its estimate uses the keys' statistics, and an
-    # exact count of a few thousand matches is one bitmap scan.
+    # Counted without the list's plan choices: on PostgreSQL on the GIN form of the search (its
+    # estimate uses the keys' statistics, and an exact count of a few thousand matches is one
+    # bitmap scan); on SQLite with the indexes the list's rows may walk without (core.planner) —
+    # counting every match is what they are fast at.
     qs = _filtered(actor=actor, filters=filters)
     if filters.query:
-        qs = apply_search(qs, filters.query, use_keys=True)
+        qs = apply_search(qs, filters.query)
+    if connection.vendor != "postgresql":
+        return ListCount(qs.order_by().count(), True)
     estimate = _planner_estimate(qs)
     if estimate <= EXACT_COUNT_LIMIT:
         n = _bounded_count(qs)

@@ -104,7 +104,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows_html": asset_rows_html(page.object_list, can_write),
-        "count": selectors.asset_count(actor=request.user, filters=filters, qs=qs),
+        "count": selectors.asset_count(actor=request.user, filters=filters),
         "filters": filters,
         "can_write": can_write,
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,

@@ -171,10 +171,7 @@ class TestKeysetPages:
         ]
         assert len(expected) == 14  # 1250 and 1500 yuan: 7 cards each
         assert walk(world.clerk_sch, filters, size=4) == expected
-        qs = asset_list(actor=world.clerk_sch, filters=filters)
-        assert selectors.asset_count(actor=world.clerk_sch, filters=filters, qs=qs) == selectors.ListCount(
-            14, True
-        )
+        assert selectors.asset_count(actor=world.clerk_sch, filters=filters) == selectors.ListCount(14, True)
 
     def test_on_sqlite_a_value_range_does_not_choose_the_plan(self, world, many):
         """SQLite gets the range as +value (no index can serve it) unless the list is sorted by
@@ -329,14 +326,13 @@ class TestTallies:
 
 class TestCounts:
     def test_exact_from_counters_without_row_filters(self, world, many):
-        qs = asset_list(actor=world.clerk_sch, filters=AssetFilters(statuses=["idle"]))
-        count = selectors.asset_count(actor=world.clerk_sch, filters=AssetFilters(statuses=["idle"]), qs=qs)
+        count = selectors.asset_count(actor=world.clerk_sch, filters=AssetFilters(statuses=["idle"]))
         assert count == selectors.ListCount(9, True)
 
     def test_small_filtered_results_are_counted_exactly(self, world, many):
         filters = AssetFilters(query="桌")
         qs = asset_list(actor=world.clerk_sch, filters=filters)
-        assert selectors.asset_count(actor=world.clerk_sch, filters=filters, qs=qs) == selectors.ListCount(
+        assert selectors.asset_count(actor=world.clerk_sch, filters=filters) == selectors.ListCount(
             qs.count(), True
         )
 
