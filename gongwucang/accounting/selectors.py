@@ -313,11 +313,15 @@ def card_entries(*, asset: Asset) -> list[DepreciationEntry]:
     """The card's entries, oldest first, with their period and run (the card is already scoped)."""
     # Keyed (period, asset): seek each of the region's periods rather than scan for the card.
     periods = list(Period.objects.filter(region_id=asset.region_id).values_list("pk", flat=True))
+    if not periods:  # a region that has posted nothing yet: no statements to build (card page, issue 6)
+        return []
     entries = list(
         DepreciationEntry.objects.filter(period_id__in=periods, asset_id=asset.pk).select_related(
             "period", "unit"
         )
     )
+    if not entries:
+        return []
     runs = {
         r.pk: r
         for r in DepreciationRun.objects.filter(pk__in={e.run_id for e in entries}).select_related("actor")

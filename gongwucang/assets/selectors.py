@@ -608,28 +608,43 @@ def asset_detail_queryset(*, actor: User) -> QuerySet[Asset]:
     )
 
 
-def asset_timeline(*, asset: Asset, limit: int = 500) -> QuerySet[AssetEvent]:
-    """The card's ledger, newest first (the card is already scoped by the caller). Only what the
-    timeline shows: a card with 200 events built 200 whole users (15 columns each) for their names."""
-    return (
+@dataclass(frozen=True, slots=True)
+class TimelineEvent:
+    """One ledger event as the card's timeline shows it, read as plain values.
+
+    The timeline used to read 200 AssetEvent models, each with its actor as a User model
+    (select_related): 400 model objects and ~13.5 ms of CPU per card with 200 events on a slow
+    machine; the same columns as tuples take ~6 ms (issue 6)."""
+
+    event_type: str
+    occurred_at: dt.datetime
+    reference: str
+    before: dict[str, Any]
+    after: dict[str, Any]
+    note: str
+    actor: str  # the actor as str(user) shows them (full name, else user name); "" for the system
+
+
+def asset_timeline(*, asset: Asset, limit: int = 500) -> list[TimelineEvent]:
+    """The card's ledger, newest first (the card is already scoped by the caller)."""
+    rows = (
         AssetEvent.objects.filter(asset=asset)
-        .select_related("actor")
-        .only(*TIMELINE_FIELDS)
-        .order_by("-occurred_at", "-id")[:limit]
+        .order_by("-occurred_at", "-id")
+        .values_list(
+            "event_type",
+            "occurred_at",
+            "reference",
+            "before",
+            "after",
+            "note",
+            "actor__full_name",
+            "actor__username",
+        )[:limit]
     )
-
-
-TIMELINE_FIELDS = (
-    "event_type",
-    "occurred_at",
-    "reference",
-    "before",
-    "after",
-    "note",
-    "actor_id",
-    "actor__full_name",  # str(user): the full name, else the user name
-    "actor__username",
-)
+    return [
+        TimelineEvent(event_type, occurred_at, reference, before, after, note, full_name or username or "")
+        for event_type, occurred_at, reference, before, after, note, full_name, username in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ Thin: parse the request, call a selector or a service, render. Another unit's ca
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -227,7 +229,9 @@ def _display(value: object) -> str:
     return str(value)
 
 
-def timeline_rows(events, extras=()) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def timeline_rows(
+    events: Iterable[selectors.TimelineEvent], extras: Iterable[contributions.TimelineEntry] = ()
+) -> list[dict[str, object]]:
     """The card's timeline for the template, newest first: ledger events (each change as
     field label, before, after) merged with other apps' entries (e.g. depreciation)."""
     rows: list[dict[str, object]] = []

@@ -323,15 +323,14 @@ def test_timeline_html_is_the_template_loop(clerk, world, cards, language):
 
     laptop = cards["laptop"]
     clerk.post(reverse("assets:edit", args=[laptop.pk]), edit_data(laptop, location="<b>\"&档案室'</b>"))
-    noted = AssetEvent(  # not saved (the ledger is append-only): a note and a reference to escape
-        asset=laptop,
+    noted = selectors.TimelineEvent(  # not in the ledger (append-only): a note and a reference to escape
         event_type="status_changed",
         occurred_at=dt.datetime(2026, 2, 3, 4, 5, tzinfo=dt.UTC),
         before={"status": "in_use"},
         after={"status": "idle"},
         note="<i>备注 & 说明</i>",
         reference="R<1>",
-        actor=world.clerk_sch,
+        actor="<张> & 李",
     )
     extra = TimelineEntry(
         occurred_at=dt.datetime(2026, 1, 31, 23, 30, tzinfo=dt.UTC),  # 2026-02-01 07:30 in Beijing
@@ -345,6 +344,7 @@ def test_timeline_html_is_the_template_loop(clerk, world, cards, language):
         assert str(timeline_html(rows)) == expected
     assert "&lt;b&gt;&quot;&amp;档案室&#x27;&lt;/b&gt;" in expected and "2026-02-01 07:30" in expected
     assert "&lt;i&gt;备注 &amp; 说明&lt;/i&gt;" in expected and "R&lt;1&gt;" in expected
+    assert "&lt;张&gt; &amp; 李" in expected and world.clerk_sch.full_name in expected
     html = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
     assert "&lt;b&gt;&quot;&amp;档案室&#x27;&lt;/b&gt;" in html and "<b>" not in html
 
