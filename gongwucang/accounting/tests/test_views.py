@@ -367,6 +367,24 @@ def test_card_schedule_past_and_projection(client, world, books):
     assert rows[-1][0] == "2032-10"
 
 
+def test_card_schedule_of_a_card_added_after_its_month_was_posted(client, world, books):
+    """November is posted for the region; a card booked in November after the posting still owes
+    November (the region's latest posted period, not this card's), and the card page shows it."""
+    late = make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        original_value="1200.00",
+        acquired_on=D(2026, 11, 20),
+        useful_life_months=12,
+        name="后补录的打印机",
+    )
+    client.force_login(world.finance)
+    schedule = client.get(reverse("accounting:card_schedule", args=[late.pk])).context["schedule"]
+    assert schedule.past == [] and schedule.projection[0].period == "2026-11"
+    assert len(schedule.projection) == 12 and sum(r.amount_fen for r in schedule.projection) == 120000
+    assert client.get(reverse("assets:detail", args=[late.pk])).status_code == 200
+
+
 def test_workload_page(client, world):
     truck = make_asset(
         actor=world.clerk_sch,
