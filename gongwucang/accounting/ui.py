@@ -43,7 +43,13 @@ def _finance_regions(user: Any) -> list[int]:
 
 
 def _finance_todos(user: Any) -> list[TodoItem]:
-    """Finance: last month still to post or to close; this month, once posted, to close."""
+    """Finance: last month still to post or to close; this month, once posted, to close. Read once
+    per request (kept on the user object): the home page asks for the items and, for the inbox
+    badge, their number — four statements each time for finance."""
+    return memo_on(user, "finance_todos", lambda: _read_finance_todos(user))
+
+
+def _read_finance_todos(user: Any) -> list[TodoItem]:
     todos: list[TodoItem] = []
     this_month = month_of(local_today())
     last_month = add_months(this_month, -1)
