@@ -7,6 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongwucang.core.contributions import MenuItem, TodoItem
+from gongwucang.core.memo import memo_on
 
 from . import selectors
 
@@ -18,13 +19,30 @@ MENU = [
 ]
 
 
+# The inbox badge's count of approvals and work, kept on the user for the request. A page that
+# has read every waiting item already (the inbox; the home page's to-dos when there are fewer
+# than a page of each) keeps their number here, and the badge asks no count of its own.
+INBOX_COUNT_MEMO = "workflow_inbox_count"
+TODO_ITEMS_PER_KIND = 10
+
+
 def inbox_count(user) -> int:  # type: ignore[no-untyped-def]
-    return selectors.inbox_count(user)
+    return memo_on(user, INBOX_COUNT_MEMO, lambda: selectors.inbox_count(user))
 
 
 def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
     if not getattr(user, "is_authenticated", False):
         return []
+    # The items show the order's number, title and times only: its applicant and unit (which the
+    # approval queues join for their tables) are not read for the home page.
+    approvals = list(
+        selectors.pending_approvals(actor=user)
+        .select_related(None)
+        .select_related("order")[:TODO_ITEMS_PER_KIND]
+    )
+    work = list(selectors.work_orders(actor=user).select_related(None)[:TODO_ITEMS_PER_KIND])
+    if len(approvals) < TODO_ITEMS_PER_KIND and len(work) < TODO_ITEMS_PER_KIND:
+        memo_on(user, INBOX_COUNT_MEMO, lambda: len(approvals) + len(work))  # all of them: their number
     items = [
         TodoItem(
             title=gettext("待审批 · %(no)s %(title)s（%(step)s）")
@@ -33,9 +51,7 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
             when=a.order.submitted_at,
             kind="approval",
         )
-        # The items show the order's number, title and times only: its applicant and unit (which
-        # the approval queues join for their tables) are not read for the home page.
-        for a in selectors.pending_approvals(actor=user).select_related(None).select_related("order")[:10]
+        for a in approvals
     ]
     items += [
         TodoItem(
@@ -44,6 +60,6 @@ def todo_items(user) -> list[TodoItem]:  # type: ignore[no-untyped-def]
             when=o.updated_at,
             kind="work",
         )
-        for o in selectors.work_orders(actor=user).select_related(None)[:10]
+        for o in work
     ]
     return items

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from gongwucang.core.memo import memo_on
+
+from . import selectors, services, ui
 from .domain.statuses import EDITABLE_STATUSES, OrderStatus, OrderType
 from .exceptions import ActionNotAllowed, OrderNotFound
 from .forms import AttachmentForm
@@ -37,11 +39,16 @@ def service_errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+INBOX_LIMIT = 200  # items of each kind the inbox lists
+
+
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    approvals = list(selectors.pending_approvals(actor=request.user)[:200])
-    work = [(o, selectors.work_label(o)) for o in selectors.work_orders(actor=request.user)[:200]]
+    approvals = list(selectors.pending_approvals(actor=request.user)[:INBOX_LIMIT])
+    work = [(o, selectors.work_label(o)) for o in selectors.work_orders(actor=request.user)[:INBOX_LIMIT]]
     drafts = list(selectors.draft_orders(actor=request.user)[:50])
+    if len(approvals) < INBOX_LIMIT and len(work) < INBOX_LIMIT:  # every waiting item: the badge's count
+        memo_on(request.user, ui.INBOX_COUNT_MEMO, lambda: len(approvals) + len(work))
     return render(request, "workflow/inbox.html", {"approvals": approvals, "work": work, "drafts": drafts})
 
 

@@ -322,6 +322,41 @@ def test_card_panel_lists_only_the_orders_the_reader_may_see(world, scene):
     assert hidden_open  # the case above was met: a reader of the card who may not see its order
 
 
+def _badge(html: str) -> int:
+    import re
+
+    found = re.search(r'data-testid="inbox-count">\s*\S+ <span class="badge[^"]*">(\d+)</span>', html)
+    assert found, "no inbox badge"
+    return int(found.group(1))
+
+
+@pytest.mark.parametrize("who", ["keeper", "head_sch", "clerk_sch"])
+@pytest.mark.parametrize("page", ["home", "workflow:inbox"])
+def test_inbox_badge_counts_from_the_items_the_page_read(world, scene, monkeypatch, who, page):
+    """The home page's to-dos and the inbox list every waiting item when there are fewer than a
+    page of them: the badge counts those instead of asking the database again. With more, it
+    asks, and the number is the same as the selectors' count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from gongwucang.workflow import ui, views
+    from gongwucang.workflow.selectors import inbox_count
+
+    user = getattr(world, who)
+    expected = inbox_count(user)
+    counted = 'SELECT COUNT(*) AS "__count" FROM "workflow_order'
+    with CaptureQueriesContext(connection) as few:
+        html = client_for(user).get(reverse(page)).content.decode()
+    assert _badge(html) == expected
+    assert not any(q["sql"].startswith(counted) for q in few.captured_queries)
+    monkeypatch.setattr(ui, "TODO_ITEMS_PER_KIND", 1)
+    monkeypatch.setattr(views, "INBOX_LIMIT", 1)
+    with CaptureQueriesContext(connection) as many:
+        html = client_for(user).get(reverse(page)).content.decode()
+    assert _badge(html) == expected
+    assert any(q["sql"].startswith(counted) for q in many.captured_queries) == (expected >= 1)
+
+
 def test_card_never_in_an_order_has_no_pool_panel(world, scene):
     never = make_asset(actor=world.clerk_sch, unit=world.SCH)
     html = client_for(world.clerk_sch).get(reverse("assets:detail", args=[never.pk])).content.decode()
