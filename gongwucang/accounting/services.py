@@ -27,8 +27,9 @@ from gongwucang.assets.ledger import record_event
 from gongwucang.assets.models import Asset
 from gongwucang.core.money import format_yuan
 from gongwucang.org.domain.roles import Role
-from gongwucang.org.models import Region, Unit, User
+from gongwucang.org.models import Region, User
 from gongwucang.org.scoping import scope_for
+from gongwucang.org.selectors import memberships_of
 
 from .domain.periods import (
     PeriodAction,
@@ -59,12 +60,17 @@ class AccountingNotAllowed(PermissionError):
 # --- Who may ----------------------------------------------------------------------------------
 
 
+def finance_region_ids(actor: User | None) -> frozenset[int]:
+    """The regions in which `actor` holds the finance role: those of the units where they hold it,
+    from the memberships the request reads once (org.selectors.memberships_of, also the scope's)."""
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return frozenset()
+    return frozenset(m.unit.region_id for m in memberships_of(actor) if m.role == Role.FINANCE)
+
+
 def is_finance_of(actor: User | None, region_id: int) -> bool:
     """Whether `actor` holds the finance role in a unit of the region."""
-    if actor is None:
-        return False
-    units = [unit_id for unit_id, role in scope_for(actor).roles if role == Role.FINANCE]
-    return bool(units) and Unit.objects.filter(pk__in=units, region_id=region_id).exists()
+    return region_id in finance_region_ids(actor)
 
 
 def _require_finance(actor: User | None, region_id: int) -> None:

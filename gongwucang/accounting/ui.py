@@ -18,28 +18,18 @@ from gongwucang.core.contributions import MenuItem, TimelineEntry, TodoItem
 from gongwucang.core.dates import local_today
 from gongwucang.core.memo import memo_on
 from gongwucang.core.money import fen_to_yuan, format_yuan
-from gongwucang.org.domain.roles import Role
 from gongwucang.org.scoping import scope_for
-from gongwucang.org.selectors import memberships_of
 
 from .domain.periods import PeriodStatus
 from .forms import CalculatorForm
 from .models import Period
+from .services import finance_region_ids
 
 MENU = [
     MenuItem("reports", _lazy("折旧与结账"), "accounting:periods", order=20),
     MenuItem("reports", _lazy("资产价值量情况表"), "accounting:summary", order=30),
     MenuItem("reports", _lazy("折旧计算器"), "accounting:calculator", order=40),
 ]
-
-
-def _finance_regions(user: Any) -> list[int]:
-    """The regions in which `user` holds the finance role (services.is_finance_of's rule), from the
-    memberships the request has read already (they carry each unit's region) — not three more
-    statements on every page of a finance user (the inbox badge asks)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    return sorted({m.unit.region_id for m in memberships_of(user) if m.role == Role.FINANCE})
 
 
 def _finance_todos(user: Any) -> list[TodoItem]:
@@ -53,7 +43,7 @@ def _read_finance_todos(user: Any) -> list[TodoItem]:
     todos: list[TodoItem] = []
     this_month = month_of(local_today())
     last_month = add_months(this_month, -1)
-    for region_id in _finance_regions(user):
+    for region_id in sorted(finance_region_ids(user)):
         periods = {p.month: p for p in Period.objects.filter(region_id=region_id, month__gte=last_month)}
         url = f"{reverse('accounting:periods')}?region={region_id}"
         last, current = periods.get(last_month), periods.get(this_month)
