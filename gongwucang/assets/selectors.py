@@ -392,6 +392,11 @@ class AssetPage:
     def next_number(self) -> int:
         return self.number + 1 if self.number > 0 else 0
 
+    @property
+    def is_whole_list(self) -> bool:
+        """True when this page holds every row of its list: nothing before it, nothing after."""
+        return not self.has_previous and not self.has_next
+
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.object_list)
 
@@ -552,8 +557,15 @@ def _round_estimate(n: int) -> int:
     return round(n, -digits)
 
 
-def asset_count(*, actor: User, filters: AssetFilters) -> ListCount:
-    """How many cards the list of `filters` (asset_list) holds: exact or an estimate."""
+def asset_count(*, actor: User, filters: AssetFilters, page: AssetPage | None = None) -> ListCount:
+    """How many cards the list of `filters` (asset_list) holds: exact or an estimate.
+
+    Given the list's `page` (asset_page) and that page holds the whole list, its rows are the
+    count and nothing is asked: a search that finds nothing or a few cards would otherwise read
+    the scope a second time to count them (on SQLite the whole scope for a term found nowhere).
+    """
+    if page is not None and page.is_whole_list:
+        return ListCount(len(page.object_list), True)
     if _tally_answers(filters):
         tallies = tally_queryset(actor=actor)
         if filters.unit_id:

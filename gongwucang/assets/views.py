@@ -107,7 +107,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "rows_html": asset_rows_html(page.object_list, can_write),
-        "count": selectors.asset_count(actor=request.user, filters=filters),
+        "count": selectors.asset_count(actor=request.user, filters=filters, page=page),
         "filters": filters,
         "can_write": can_write,
         "page_sizes": settings.ASSET_LIST_PAGE_SIZES,

@@ -336,7 +336,42 @@ class TestCounts:
             qs.count(), True
         )
 
-    def test_a_count_that_takes_too_long_is_not_shown_as_exact(self, client, world, many, monkeypatch):
+    @pytest.mark.parametrize("query", ["保险柜", "桌"])
+    def test_a_page_holding_the_whole_list_is_the_count(self, client, world, many, query):
+        """A search that finds nothing or fits on one page is counted from its rows: the count's own
+        statements (the planner's estimate, the bounded count, or SQLite's COUNT) are not run."""
+        from django.test.utils import CaptureQueriesContext
+
+        expected = asset_list(actor=world.clerk_sch, filters=AssetFilters(query=query)).count()
+        assert expected < 20
+        client.force_login(world.clerk_sch)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse("assets:list"), {"q": query})
+        assert response.context["page"].is_whole_list
+        assert response.context["count"] == selectors.ListCount(expected, True)
+        assert f"共 {expected} 项" in response.content.decode()
+        statements = [q["sql"] for q in ctx.captured_queries]
+        assert not [sql for sql in statements if "COUNT(" in sql.upper() and "assets_asset" in sql]
+        assert not [sql for sql in statements if sql.startswith("EXPLAIN")]
+
+    def test_a_page_short_of_the_whole_list_still_counts(self, world, many):
+        filters = AssetFilters()
+        page = selectors.asset_page(asset_list(actor=world.clerk_sch, filters=filters), sort="-id", size=5)
+        assert not page.is_whole_list
+        last = selectors.asset_page(
+            asset_list(actor=world.clerk_sch, filters=filters), sort="-id", size=5, last=True
+        )
+        assert not last.is_whole_list and len(last) == 5
+        total = Asset.objects.filter(owner_unit=world.SCH).count()
+        for given in (page, last, None):
+            assert selectors.asset_count(
+                actor=world.clerk_sch, filters=filters, page=given
+            ) == selectors.ListCount(total, True)
+
+    def test_a_count_that_takes_too_long_is_not_shown_as_exact(
+        self, client, world, many, monkeypatch, settings
+    ):
+        settings.ASSET_LIST_PAGE_SIZES = [2]  # more matches than a page holds: the list is counted
         monkeypatch.setattr(selectors, "_bounded_count", lambda qs: None)
         client.force_login(world.clerk_sch)
         html = client.get(reverse("assets:list"), {"q": "桌"}).content.decode()
@@ -356,7 +391,8 @@ class TestCounts:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "0"
 
-    def test_estimate_is_labelled(self, client, world, many, monkeypatch):
+    def test_estimate_is_labelled(self, client, world, many, monkeypatch, settings):
+        settings.ASSET_LIST_PAGE_SIZES = [2]  # more matches than a page holds: the list is counted
         monkeypatch.setattr(selectors, "EXACT_COUNT_LIMIT", 0)
         client.force_login(world.clerk_sch)
         html = client.get(reverse("assets:list"), {"q": "桌"}).content.decode()
@@ -374,23 +410,28 @@ class TestFixedNumberOfQueries:
         "params",
         [{}, {"q": "电脑"}, {"status": "idle", "sort": "name"}, {"category": "x", "sort": "-original_value"}],
     )
-    def test_asset_list(self, client, world, many, who, params, django_assert_max_num_queries, categories):
+    def test_asset_list(
+        self, client, world, many, who, params, django_assert_max_num_queries, categories, settings
+    ):
         if params.get("category") == "x":
             params = {**params, "category": categories["A02010100"].pk}
         client.force_login(getattr(world, who))
         client.get(reverse("assets:list"), params)  # per-process caches (categories, contributions)
-        counts = []
-        for per_page in (20, 50, 100):
-            from django.test.utils import CaptureQueriesContext
+        from django.test.utils import CaptureQueriesContext
 
+        counts: dict[bool, set[int]] = {True: set(), False: set()}  # whole list on the page? → counts
+        for per_page in (2, 3, 20, 50, 100):
+            settings.ASSET_LIST_PAGE_SIZES = [2, 3, 20, 50, 100]
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(reverse("assets:list"), {**params, "per_page": per_page})
             assert response.status_code == 200
-            counts.append(len(ctx.captured_queries))
-        assert counts[0] == counts[1] == counts[2]
+            counts[response.context["page"].is_whole_list].add(len(ctx.captured_queries))
+        # The same number for every size; a page that holds the whole list asks no count (fewer).
+        assert len(counts[False]) == 1 and len(counts[True]) <= 1
+        assert all(whole < max(counts[False]) for whole in counts[True])
         # A second page costs no more.
-        with django_assert_max_num_queries(counts[0]):
-            client.get(reverse("assets:list"), {**params, "per_page": 20, "page": 2})
+        with django_assert_max_num_queries(max(counts[False])):
+            client.get(reverse("assets:list"), {**params, "per_page": 2, "page": 2})
 
     def test_asset_list_pinned(self, client, world, many, django_assert_num_queries):
         client.force_login(world.clerk_sch)
@@ -398,9 +439,9 @@ class TestFixedNumberOfQueries:
         # session, user, the roles (scope and frame share one read), inbox counts of the other apps,
         # the filter form's choices
         # (units, departments, categories), the counters (count), the rows, their categories' and units'
-        # names (one statement).
+        # names (one statement). 20 of the unit's 27 cards: a page that held them all would need no count.
         with django_assert_num_queries(PINNED_LIST_QUERIES):
-            client.get(reverse("assets:list"), {"per_page": 100})
+            client.get(reverse("assets:list"), {"per_page": 20})
 
     def test_card_page(self, client, world, many):
         from django.test.utils import CaptureQueriesContext
