@@ -241,11 +241,57 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
         # Every card has its book row: an inner join lets PostgreSQL walk the book's
         # (original value, card) index in order instead of sorting the whole scope.
         qs = qs.filter(book__isnull=False)
+        if connection.vendor == "postgresql" and _reads_scope_by_value(actor=actor, filters=filters):
+            value = unindexed("book__original_value_fen", BigIntegerField())
+            descending = sort.startswith("-")
+            return qs.order_by(value.desc() if descending else value.asc(), "-id" if descending else "id")
     # asset_page reads a page's rows as AssetRow (the table's columns only); the category's and
     # the owner unit's names after the page (_attach_names), not joined here: with inner joins
     # SQLite's planner starts from the unit table and sorts the whole region (700 ms for 100,000
     # cards sorted by number).
     return qs.order_by(*SORTS[sort])
+
+
+# --- Sorted by original value on PostgreSQL ------------------------------------------------------
+# The cards' values are in the book (AssetBook), whose (value, card) index serves every scope: a
+# page is the first 21 cards of the scope met walking it from the cheapest (or dearest) card. If
+# the scope's values were spread like everyone's, the walk would read about 21 × all cards ÷ the
+# scope's cards book rows, and PostgreSQL's planner assumes so. They are not: a township clinic's
+# 1,592 of 1,000,000 cards sit among the dear ones, and the walk read 170,000 book rows (1.4 s)
+# for its first page; clerks of units with 1,500–5,500 cards waited 0.4–1.4 s, and under load
+# held a worker that long (bench/load.py, whose people include clerks of such units). Reading
+# the scope's cards and sorting them costs a few µs per card (1,592 cards: 11 ms; the largest
+# unit's 33,622: ~110 ms). So a scope is read and sorted when it is smaller than what the walk
+# would read even if spread evenly, with room for a walk step costing two read steps: scope² ≤
+# 2 × 21 × all cards (6,500 cards of 1,000,000). The value is then written as +value, which no
+# index serves (core.planner), so the index cannot choose the plan; the pages' keyset condition
+# (asset_page) is the same. Region-wide readers and large units still walk (every card of theirs
+# is found within a few hundred rows). The cards in scope come from the counters.
+
+VALUE_WALK_STEP_COST = 2
+VALUE_WALK_PAGE_ROWS = 21  # a page of 20 and the row that tells whether there is a next
+_TABLE_CARDS: dict[str, float] = {"at": -1e9, "cards": 0.0}
+
+
+def _table_cards() -> int:
+    """All cards, as PostgreSQL's statistics count them (0: never analysed). Read at most every
+    KEY_STATS_SECONDS per process (the figure changes only on ANALYZE)."""
+    now = time.monotonic()
+    if now - _TABLE_CARDS["at"] > KEY_STATS_SECONDS:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE oid = 'assets_asset'::regclass")
+            row = cursor.fetchone()
+        _TABLE_CARDS.update(at=now, cards=max(float(row[0]), 0.0) if row else 0.0)
+    return int(_TABLE_CARDS["cards"])
+
+
+def _reads_scope_by_value(*, actor: User, filters: AssetFilters) -> bool:
+    """True when the list sorted by value reads the scope's cards and sorts them (see above)."""
+    total = _table_cards()
+    if total <= 0:
+        return False  # no statistics: leave the plan to the planner
+    scope = _tallied_cards(actor=actor, filters=filters)
+    return scope * scope <= VALUE_WALK_STEP_COST * VALUE_WALK_PAGE_ROWS * total
 
 
 # --- Pages: keyset (seek) pagination ------------------------------------------------------------
@@ -537,6 +583,16 @@ def tally_queryset(*, actor: User) -> QuerySet[AssetTally]:
     return AssetTally.objects.filter(scope_for(actor).read_q("owner_unit", "region"))
 
 
+def _tallied_cards(*, actor: User, filters: AssetFilters) -> int:
+    """The actor's cards in the filters' unit and statuses, from the counters (other filters ignored)."""
+    tallies = tally_queryset(actor=actor)
+    if filters.unit_id:
+        tallies = tallies.filter(owner_unit_id=filters.unit_id)
+    if filters.statuses:
+        tallies = tallies.filter(status__in=filters.statuses)
+    return int(tallies.aggregate(n=Sum("cards"))["n"] or 0)
+
+
 def _planner_estimate(qs: QuerySet[Asset]) -> int:
     try:
         sql, params = qs.order_by().values("id").query.sql_with_params()
@@ -567,12 +623,7 @@ def asset_count(*, actor: User, filters: AssetFilters, page: AssetPage | None = 
     if page is not None and page.is_whole_list:
         return ListCount(len(page.object_list), True)
     if _tally_answers(filters):
-        tallies = tally_queryset(actor=actor)
-        if filters.unit_id:
-            tallies = tallies.filter(owner_unit_id=filters.unit_id)
-        if filters.statuses:
-            tallies = tallies.filter(status__in=filters.statuses)
-        return ListCount(int(tallies.aggregate(n=Sum("cards"))["n"] or 0), True)
+        return ListCount(_tallied_cards(actor=actor, filters=filters), True)
     # Counted without the list's plan choices: on PostgreSQL on the GIN form of the search (its
     # estimate uses the keys' statistics, and an exact count of a few thousand matches is one
     # bitmap scan); on SQLite with the indexes the list's rows may walk without (core.planner) —

@@ -229,6 +229,39 @@ class TestKeysetPages:
             # ("TEMP B-TREE FOR RIGHT PART OF ORDER BY"), never the whole list.
             assert "assetbook_original_value" in plan and "TEMP B-TREE FOR ORDER BY" not in plan, plan
 
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="a choice of PostgreSQL's plan")
+    @pytest.mark.parametrize("sort", ["original_value", "-original_value"])
+    def test_on_postgresql_a_small_scope_sorted_by_value_is_read_and_sorted(
+        self, world, many, sort, monkeypatch
+    ):
+        """A scope much smaller than the table is sorted by +value (no index can walk it); a scope
+        that is most of the table walks the book's value index. Same rows, same pages, both ways."""
+        filters = AssetFilters(sort=sort)
+        expected = [a.pk for a in Asset.objects.filter(owner_unit=world.SCH).order_by(*selectors.SORTS[sort])]
+        assert len(expected) == 27
+        walked = '+"assets_assetbook"."original_value_fen"'
+        # 27 cards of 1,000,000: 27² ≤ 2 × 21 × 1,000,000 → read; of 30: 27² > 2 × 21 × 10 → walk.
+        for table_cards, reads in ((1_000_000, True), (10, False), (0, False)):
+            monkeypatch.setattr(selectors, "_table_cards", lambda n=table_cards: n)
+            qs = asset_list(actor=world.clerk_sch, filters=filters)
+            sql, _params = qs.query.sql_with_params()
+            assert (walked in sql.split("ORDER BY")[1]) is reads, (table_cards, sql)
+            assert [a.pk for a in qs] == expected
+            assert walk(world.clerk_sch, filters, size=4) == expected
+        # The counters give the scope, with the unit and status filters.
+        assert selectors._tallied_cards(actor=world.finance, filters=AssetFilters(unit_id=world.SCH.pk)) == 27
+        idle = AssetFilters(statuses=["idle"])
+        assert selectors._tallied_cards(actor=world.clerk_sch, filters=idle) == 9
+
+    @pytest.mark.postgres_only
+    @pytest.mark.skipif("connection.vendor != 'postgresql'", reason="PostgreSQL's statistics")
+    def test_table_cards_come_from_the_statistics(self, world, many, monkeypatch):
+        monkeypatch.setitem(selectors._TABLE_CARDS, "at", -1e9)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE assets_asset")
+        assert selectors._table_cards() == Asset.objects.count()
+
     def test_a_cursor_of_another_sort_or_garbage_is_ignored(self, world, many):
         qs = asset_list(actor=world.clerk_sch, filters=AssetFilters(sort="name"))
         page = asset_page(qs, sort="name", size=5)
