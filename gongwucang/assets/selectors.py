@@ -287,6 +287,10 @@ def _table_cards() -> int:
 
 def _reads_scope_by_value(*, actor: User, filters: AssetFilters) -> bool:
     """True when the list sorted by value reads the scope's cards and sorts them (see above)."""
+    if filters.unit_id is None and scope_for(actor).read_region_ids:
+        # A region is a county's cards or more: walked, and its counters (a row per unit and
+        # status, thousands) are not summed for the choice.
+        return False
     total = _table_cards()
     if total <= 0:
         return False  # no statistics: leave the plan to the planner

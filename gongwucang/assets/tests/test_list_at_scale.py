@@ -249,6 +249,13 @@ class TestKeysetPages:
             assert (walked in sql.split("ORDER BY")[1]) is reads, (table_cards, sql)
             assert [a.pk for a in qs] == expected
             assert walk(world.clerk_sch, filters, size=4) == expected
+        # A region-wide reader walks the region; given one unit, reads it.
+        monkeypatch.setattr(selectors, "_table_cards", lambda: 1_000_000)
+        region_wide = asset_list(actor=world.finance, filters=filters)
+        assert walked not in str(region_wide.query).split("ORDER BY")[1]
+        one_unit = asset_list(actor=world.finance, filters=AssetFilters(sort=sort, unit_id=world.SCH.pk))
+        assert walked in str(one_unit.query).split("ORDER BY")[1]
+        assert [a.pk for a in one_unit] == expected
         # The counters give the scope, with the unit and status filters.
         assert selectors._tallied_cards(actor=world.finance, filters=AssetFilters(unit_id=world.SCH.pk)) == 27
         idle = AssetFilters(statuses=["idle"])
