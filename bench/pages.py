@@ -19,6 +19,7 @@ when any target is missed.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import re
@@ -65,10 +66,43 @@ TARGETS_MS = {"list": 150, "list500": 150, "search": 200, "detail": 100, "home":
 RATIO_TARGET = 3.0
 
 
+@functools.lru_cache(maxsize=1)
+def far_unit() -> int:
+    """A unit of 1,000–3,000 cards whose first page sorted by value lies far down the book's
+    (value, card) index: of the units PostgreSQL's statistics know by name (most common values of
+    the owner unit — for the others it guesses a few hundred cards and reads them anyway), the one
+    whose 21st cheapest card comes latest in that order. One read of every card."""
+    from django.db import connection
+
+    known = "TRUE"
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT most_common_vals::text::int[] FROM pg_stats WHERE tablename = 'assets_asset' "
+                "AND attname = 'owner_unit_id' AND schemaname = current_schema()"
+            )
+            row = cursor.fetchone()
+        if row and row[0]:
+            known = f'"owner_unit_id" IN ({", ".join(str(int(unit)) for unit in row[0])})'
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'SELECT "owner_unit_id" FROM (SELECT a."owner_unit_id", '
+            'ROW_NUMBER() OVER (ORDER BY b."original_value_fen", b."asset_id") AS "position", '
+            'ROW_NUMBER() OVER (PARTITION BY a."owner_unit_id" '
+            'ORDER BY b."original_value_fen", b."asset_id") AS "nth", '
+            'COUNT(*) OVER (PARTITION BY a."owner_unit_id") AS "cards" '
+            'FROM "assets_asset" a JOIN "assets_assetbook" b ON b."asset_id" = a."id") ranked '
+            f'WHERE "nth" = 21 AND "cards" BETWEEN 1000 AND 3000 AND {known} '
+            'ORDER BY "position" DESC, 1 LIMIT 1'
+        )
+        return int(cursor.fetchone()[0])
+
+
 def variants(user, facts: dict) -> list[tuple[str, str, dict]]:  # type: ignore[no-untyped-def]
     """(group, label, query parameters) of every page measured for `user`."""
     from gongwucang.assets.models import Category
     from gongwucang.org.models import Department
+    from gongwucang.org.scoping import scope_for
 
     largest = facts["largest_unit"]
     department = Department.objects.filter(unit_id=largest).order_by("id").first()
@@ -86,6 +120,14 @@ def variants(user, facts: dict) -> list[tuple[str, str, dict]]:  # type: ignore[
             {"category": Category.objects.get(code="A02010100").pk, "sort": "-original_value"},
         ),
     ]
+    if scope_for(user).read_region_ids:
+        # A region-wide reader's list of one mid-sized unit sorted by value: walking the book's
+        # value index would pass most of the region's cards before a page of this unit's
+        # (assets.selectors, "Sorted by original value on PostgreSQL").
+        far = far_unit()
+        filters.append(
+            ("unit of 1,000–3,000 cards sort=original_value", {"unit": far, "sort": "original_value"})
+        )
     found: list[tuple[str, str, dict]] = []
     for sort in SORTS:
         found.append(("list", f"sort={sort}", {"sort": sort}))
