@@ -256,10 +256,12 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
 # The cards' values are in the book (AssetBook), whose (value, card) index serves every scope: a
 # page is the first 21 cards of the scope met walking it from the cheapest (or dearest) card. If
 # the scope's values were spread like everyone's, the walk would read about 21 × all cards ÷ the
-# scope's cards book rows, and PostgreSQL's planner assumes so. They are not: a township clinic's
-# 1,592 of 1,000,000 cards sit among the dear ones, and the walk read 170,000 book rows (1.4 s)
-# for its first page; clerks of units with 1,500–5,500 cards waited 0.4–1.4 s, and under load
-# held a worker that long (bench/load.py, whose people include clerks of such units). Reading
+# scope's cards book rows, and PostgreSQL's planner assumes so. They are not: a unit's cards come
+# in together (consecutive ids) and prices repeat, so within each price a unit's cards lie in one
+# place of the (value, card) order. For a township clinic's 1,592 of 1,000,000 cards the walk
+# read 170,000 book rows (1.4 s, in three parallel processes) for its first page; clerks of units
+# with 1,500–5,500 cards waited 0.4–1.4 s, and under load held a worker that long (bench/load.py,
+# whose people include clerks of such units). Reading
 # the scope's cards and sorting them costs a few µs per card (1,592 cards: 11 ms; the largest
 # unit's 33,622: ~110 ms). So a scope is read and sorted when it is smaller than what the walk
 # would read even if spread evenly, with room for a walk step costing two read steps: scope² ≤

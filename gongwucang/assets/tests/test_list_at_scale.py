@@ -241,7 +241,8 @@ class TestKeysetPages:
         expected = [a.pk for a in Asset.objects.filter(owner_unit=world.SCH).order_by(*selectors.SORTS[sort])]
         assert len(expected) == 27
         walked = '+"assets_assetbook"."original_value_fen"'
-        # 27 cards of 1,000,000: 27² ≤ 2 × 21 × 1,000,000 → read; of 30: 27² > 2 × 21 × 10 → walk.
+        # 27 cards of 1,000,000: 27² ≤ 2 × 21 × 1,000,000 → read; of 10: 27² > 2 × 21 × 10 → walk;
+        # no statistics (0) → walk.
         for table_cards, reads in ((1_000_000, True), (10, False), (0, False)):
             monkeypatch.setattr(selectors, "_table_cards", lambda n=table_cards: n)
             qs = asset_list(actor=world.clerk_sch, filters=filters)
