@@ -250,6 +250,17 @@ class TestKeysetPages:
             assert (walked in sql.split("ORDER BY")[1]) is reads, (table_cards, sql)
             assert [a.pk for a in qs] == expected
             assert walk(world.clerk_sch, filters, size=4) == expected
+            last = asset_page(
+                asset_list(actor=world.clerk_sch, filters=filters), sort=sort, size=5, last=True
+            )
+            assert [a.pk for a in last] == expected[-5:] and last.has_previous
+            before = asset_page(
+                asset_list(actor=world.clerk_sch, filters=filters),
+                sort=sort,
+                size=5,
+                before=last.previous_cursor,
+            )
+            assert [a.pk for a in before] == expected[-10:-5] and before.has_next
         # A region-wide reader walks the region; given one unit, reads it.
         monkeypatch.setattr(selectors, "_table_cards", lambda: 1_000_000)
         region_wide = asset_list(actor=world.finance, filters=filters)
