@@ -197,13 +197,21 @@ def redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
         return False
 
 
+ACCESS_LOG_FORMAT = "%(D)s %(s)s %(U)s?%(q)s"
+
+
 class GunicornServer:
     """`with GunicornServer(database_url) as base_url:` — gunicorn (config/gunicorn.conf.py) on
     127.0.0.1 with production settings; static files collected first; stopped on exit."""
 
-    def __init__(self, database_url: str, workers: int = 2, port: int = BENCH_PORT) -> None:
+    def __init__(
+        self, database_url: str, workers: int = 2, port: int = BENCH_PORT, access_log: str = ""
+    ) -> None:
         self.env = production_env(database_url)
         self.env.update({"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers)})
+        if access_log:  # one line per request: its time in µs, status, path and query (ACCESS_LOG_FORMAT)
+            self.env["GUNICORN_ACCESSLOG"] = access_log
+            self.env["GUNICORN_CMD_ARGS"] = f"--access-logformat '{ACCESS_LOG_FORMAT}'"
         self.port = port
         self.process: Any = None
 

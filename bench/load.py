@@ -17,6 +17,11 @@ form), a sort (a column header) and the next pages (the pager) are htmx requests
 table alone (header `HX-Request: true`, assets/_asset_table.html) — the page around it stays; the
 first visit of the list, the home page, the inbox and the cards are whole pages. --full-pages
 sends every request as a whole page, as a browser without JavaScript would (informational).
+
+--request-times also prints gunicorn's own time per request (its access log), by kind and the
+slowest: wrk's latencies are mostly the wait in the listen queue, these are what each request
+costs a worker. It found the value-sorted lists of mid-sized units that held a worker 0.6–3.1 s
+(docs/architecture.md, "Sorted by value, a small scope is read").
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, unquote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import GunicornServer, HttpSession, Result, report, scale_facts, setup_django
@@ -125,6 +130,51 @@ def parse_wrk(text: str) -> dict[str, float]:
     return out
 
 
+def request_kind(path: str) -> str:
+    """What a request of the load is, from its path and query string."""
+    route, _, query = path.partition("?")
+    params = {key for key, value in parse_qsl(query, keep_blank_values=True) if value}
+    if route != "/assets/":
+        return "card" if route.startswith("/assets/") else route
+    if "q" in params:
+        return "list: search"
+    if "after" in params:
+        return "list: next pages"
+    if params - {"sort"}:
+        return "list: filter"
+    return "list: sort" if params else "list"
+
+
+def print_request_times(log: str) -> None:
+    """gunicorn's own time per request (access log, ACCESS_LOG_FORMAT), by kind: what the workers
+    spend on each — wrk's latencies add the wait in the listen queue — and the slowest requests."""
+    times: list[tuple[float, str]] = []
+    for line in log.splitlines():
+        fields = line.strip().strip("'").split(" ", 2)
+        if len(fields) == 3 and fields[0].isdigit():
+            times.append((int(fields[0]) / 1000, unquote(fields[2]).removesuffix("?")))
+    if not times:
+        return
+    total = sum(ms for ms, _path in times)
+    kinds: dict[str, list[float]] = {}
+    for ms, path in times:
+        kinds.setdefault(request_kind(path), []).append(ms)
+    print("\n### gunicorn's time per request (ms), by kind\n")
+    print("| kind | requests | share of the time | mean | p50 | p95 | max |\n|---|---|---|---|---|---|---|")
+    for kind, values in sorted(kinds.items(), key=lambda item: -sum(item[1])):
+        values.sort()
+        n = len(values)
+        print(
+            f"| {kind} | {n} | {sum(values) / total:.1%} | {sum(values) / n:.1f} | {values[n // 2]:.1f} "
+            f"| {values[min(n - 1, int(n * 0.95))]:.1f} | {values[-1]:.1f} |"
+        )
+    times.sort()
+    p50, p99 = times[len(times) // 2][0], times[int(len(times) * 0.99)][0]
+    print(f"\nAll {len(times)}: p50 {p50:.1f}, p99 {p99:.1f} ms. Slowest:")
+    for ms, path in times[-8:][::-1]:
+        print(f"  {ms:8.1f} ms  {path[:160]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=os.environ.get("SCALE_DATABASE_URL", SCALE_DATABASE_URL))
@@ -140,6 +190,12 @@ def main() -> int:
     parser.add_argument(
         "--full-pages", action="store_true", help="every request a whole page, no htmx (informational)"
     )
+    parser.add_argument(
+        "--request-times",
+        action="store_true",
+        help="also print gunicorn's own time per request by kind, and the slowest requests "
+        "(from its access log; informational — the log costs the workers a little)",
+    )
     parser.add_argument("--json")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -153,7 +209,11 @@ def main() -> int:
     names = people(args.users, facts)
     plan = {name: paths_for(name, rng) for name in names}
     connection.close()
-    with GunicornServer(args.database_url, workers=args.workers) as base_url:
+    access_log = ""
+    if args.request_times:
+        descriptor, access_log = tempfile.mkstemp(suffix=".log")
+        os.close(descriptor)
+    with GunicornServer(args.database_url, workers=args.workers, access_log=access_log) as base_url:
         entries = []
         for name in names:
             session = HttpSession(base_url)
@@ -187,9 +247,15 @@ def main() -> int:
             base_url,
         ]
         print(" ".join(command), flush=True)
+        logged_before = os.path.getsize(access_log) if access_log else 0  # the logins and first visits
         done = subprocess.run(command, capture_output=True, text=True, check=True)
         os.unlink(script.name)
     print(done.stdout)
+    if access_log:
+        with open(access_log, encoding="utf-8") as log:
+            log.seek(logged_before)
+            print_request_times(log.read())
+        os.unlink(access_log)
     figures = parse_wrk(done.stdout)
     errors = figures["non2xx"] + figures["socket_errors"]
     think = f", pause {args.think_ms} ms" if args.think_ms else ", no pause"
