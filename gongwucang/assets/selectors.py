@@ -242,9 +242,10 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
         # (original value, card) index in order instead of sorting the whole scope.
         qs = qs.filter(book__isnull=False)
         if connection.vendor == "postgresql" and _reads_scope_by_value(actor=actor, filters=filters):
-            value = unindexed("book__original_value_fen", BigIntegerField())
-            descending = sort.startswith("-")
-            return qs.order_by(value.desc() if descending else value.asc(), "-id" if descending else "id")
+            # The sort's own order (SORTS) with its value written +value.
+            first, *ties = SORTS[sort]
+            value = unindexed(first.lstrip("-"), BigIntegerField())
+            return qs.order_by(value.desc() if first.startswith("-") else value.asc(), *ties)
     # asset_page reads a page's rows as AssetRow (the table's columns only); the category's and
     # the owner unit's names after the page (_attach_names), not joined here: with inner joins
     # SQLite's planner starts from the unit table and sorts the whole region (700 ms for 100,000
