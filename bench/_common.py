@@ -80,6 +80,12 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def percentile(samples: list[float], share: float) -> float:
+    """The sample below which `share` of them lie (nearest rank; 0.95 → the benchmarks' p95)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
 @dataclass
 class Result:
     figure: str
@@ -100,8 +106,7 @@ class Result:
 
     @property
     def p95(self) -> float:
-        ordered = sorted(self.samples)
-        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+        return percentile(self.samples, 0.95)
 
     def as_row(self) -> dict[str, Any]:
         row = asdict(self)

@@ -31,6 +31,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,7 +39,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GunicornServer, HttpSession, Result, report, scale_facts, setup_django
+from _common import GunicornServer, HttpSession, Result, percentile, report, scale_facts, setup_django
 from make_scale_data import SCALE_DATABASE_URL
 
 SEARCHES = ["电脑", "bjb", "打印机", "桌", "空调", "dyj", "联想", "椅", "tsj", "文件柜"]
@@ -162,16 +163,15 @@ def print_request_times(log: str) -> None:
     print("\n### gunicorn's time per request (ms), by kind\n")
     print("| kind | requests | share of the time | mean | p50 | p95 | max |\n|---|---|---|---|---|---|---|")
     for kind, values in sorted(kinds.items(), key=lambda item: -sum(item[1])):
-        values.sort()
         n = len(values)
         print(
-            f"| {kind} | {n} | {sum(values) / total:.1%} | {sum(values) / n:.1f} | {values[n // 2]:.1f} "
-            f"| {values[min(n - 1, int(n * 0.95))]:.1f} | {values[-1]:.1f} |"
+            f"| {kind} | {n} | {sum(values) / total:.1%} | {sum(values) / n:.1f} "
+            f"| {statistics.median(values):.1f} | {percentile(values, 0.95):.1f} | {max(values):.1f} |"
         )
-    times.sort()
-    p50, p99 = times[len(times) // 2][0], times[int(len(times) * 0.99)][0]
+    every = [ms for ms, _path in times]
+    p50, p99 = statistics.median(every), percentile(every, 0.99)
     print(f"\nAll {len(times)}: p50 {p50:.1f}, p99 {p99:.1f} ms. Slowest:")
-    for ms, path in times[-8:][::-1]:
+    for ms, path in sorted(times)[-8:][::-1]:
         print(f"  {ms:8.1f} ms  {path[:160]}")
 
 

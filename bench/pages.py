@@ -30,7 +30,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import GunicornServer, HttpSession, Result, http_timed, report, scale_facts, setup_django
+from _common import (
+    GunicornServer,
+    HttpSession,
+    Result,
+    http_timed,
+    percentile,
+    report,
+    scale_facts,
+    setup_django,
+)
 from make_scale_data import SCALE_DATABASE_URL
 
 EMBEDDED_DATABASE_URL = "sqlite:////tmp/gwc-bench-embedded/gongwucang.sqlite3"
@@ -264,7 +273,7 @@ def main() -> int:
             page = http_timed(sessions[who], path, args.repeat)
             bare = bare_sql_timed(raw, statements[(who, path)], args.repeat)
             ratio = statistics.median(page) / statistics.median(bare)
-            p95 = sorted(page)[min(len(page) - 1, round(0.95 * (len(page) - 1)))]
+            p95 = percentile(page, 0.95)
             measured.append(
                 {
                     "who": who,
