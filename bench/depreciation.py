@@ -222,10 +222,10 @@ def build(cards: int, seed: int = 2026) -> dict[str, int]:
                     f"{status}\tgood\t{'scrap' if status == 'disposed' else ''}\t{disposed_on}\t\\N\t\t1\t"
                     f"{name} bj{asset_id:09d}\t{now}\t{now}\t{unit.pk}\t{region.pk}\t{unit.pk}\t{category.pk}\n"
                 )
-                book_file.write(f"{asset_id}\t{cost}\t{accumulated}\t{months}\n")
+                book_file.write(f"{asset_id}\t{category.pk}\t{cost}\t{accumulated}\t{months}\n")
         book_file.seek(0)
         with raw.copy(
-            "COPY assets_assetbook (asset_id, original_value_fen, accumulated_depreciation_fen, "
+            "COPY assets_assetbook (asset_id, category_id, original_value_fen, accumulated_depreciation_fen, "
             "months_depreciated) FROM STDIN"
         ) as copy_books:
             while block := book_file.read(1 << 20):

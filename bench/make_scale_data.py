@@ -502,7 +502,13 @@ ASSET_COLUMNS = [
     "user_unit_id",
     "category_id",
 ]
-BOOK_COLUMNS = ["asset_id", "original_value_fen", "accumulated_depreciation_fen", "months_depreciated"]
+BOOK_COLUMNS = [
+    "asset_id",
+    "category_id",
+    "original_value_fen",
+    "accumulated_depreciation_fen",
+    "months_depreciated",
+]
 
 
 def step_cards(
@@ -581,7 +587,7 @@ def step_cards(
             cat_id,
         ]
         assets.write("\t".join(map(str, row)) + "\n")
-        books.write(f"{cid}\t{value_fen}\t{accumulated}\t{min(months, life) if life else 0}\n")
+        books.write(f"{cid}\t{cat_id}\t{value_fen}\t{accumulated}\t{min(months, life) if life else 0}\n")
     with transaction.atomic(), connection.cursor() as django_cursor:
         cursor = django_cursor
         _copy(cursor, "assets_asset", ASSET_COLUMNS, assets)

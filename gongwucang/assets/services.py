@@ -209,6 +209,7 @@ def asset_register(
     asset.save()
     asset.book = AssetBook.objects.create(
         asset=asset,
+        category_id=asset.category_id,
         original_value_fen=original_fen,
         accumulated_depreciation_fen=accumulated_fen,
         months_depreciated=months_depreciated,

@@ -412,6 +412,7 @@ class CardWriter:
             books.append(
                 AssetBook(
                     asset_id=asset.pk,
+                    category_id=asset.category_id,  # the card's, so the fill trigger does not fire
                     original_value_fen=original,
                     accumulated_depreciation_fen=accumulated,
                     months_depreciated=months,
@@ -515,15 +516,17 @@ class CardWriter:
                     )
             timings["copy_cards"] += clock() - started
             started = clock()
+            # The card's category too, so that the trigger that would copy it (assets migration
+            # 0013) does not fire.
             with pg.copy(
-                f'COPY "{AssetBook._meta.db_table}" (asset_id, original_value_fen, '
+                f'COPY "{AssetBook._meta.db_table}" (asset_id, category_id, original_value_fen, '
                 "accumulated_depreciation_fen, months_depreciated) FROM STDIN"
             ) as copy:
                 write = copy.write_row
-                for (asset_id, _), (_f, original, accumulated, months, _after, _s, _k) in zip(
+                for (asset_id, _), (fields, original, accumulated, months, _after, _s, _k) in zip(
                     id_pairs, prepared, strict=True
                 ):
-                    write((asset_id, original, accumulated, months))
+                    write((asset_id, fields["category"].id, original, accumulated, months))
             timings["copy_books"] += clock() - started
             started = clock()
             with pg.copy(
