@@ -128,6 +128,12 @@ def variants(user, facts: dict) -> list[tuple[str, str, dict]]:  # type: ignore[
             "category sort=-original_value",
             {"category": Category.objects.get(code="A02010100").pk, "sort": "-original_value"},
         ),
+        # Cheapest first, the walk met 550,000 cheaper cards of other categories before the
+        # first computer (assets.selectors, "Sorted by original value on PostgreSQL").
+        (
+            "category sort=original_value",
+            {"category": Category.objects.get(code="A02010100").pk, "sort": "original_value"},
+        ),
     ]
     if scope_for(user).read_region_ids:
         # A region-wide reader's list of one mid-sized unit sorted by value: walking the book's
