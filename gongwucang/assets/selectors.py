@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import OperationalError, connection, transaction
-from django.db.models import BigIntegerField, BooleanField, IntegerField, QuerySet, Sum
+from django.db.models import BigIntegerField, BooleanField, F, IntegerField, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
@@ -246,14 +246,20 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
             first, *ties = SORTS[sort]
             value = unindexed(first.lstrip("-"), BigIntegerField())
             return qs.order_by(value.desc() if first.startswith("-") else value.asc(), *ties)
-        if connection.vendor == "postgresql" and filters.category_id:
+        if filters.category_id:
             categories = category_with_descendants(filters.category_id)
             value_range = _category_value_range(categories)
             if value_range is None:
                 return qs.none()  # no card of these categories anywhere
             # The walk starts at the categories' cheapest (dearest) card and tests the category
-            # in the book rows it passes (their copy of the card's).
-            qs = qs.filter(book__category_id__in=categories, book__original_value_fen__range=value_range)
+            # in the book rows it passes (their copy of the card's); on SQLite written so that
+            # it cannot choose the plan (core.planner).
+            book_category = (
+                F("book__category_id")
+                if connection.vendor == "postgresql"
+                else unindexed("book__category_id", IntegerField())
+            )
+            qs = qs.filter(In(book_category, categories), book__original_value_fen__range=value_range)
     # asset_page reads a page's rows as AssetRow (the table's columns only); the category's and
     # the owner unit's names after the page (_attach_names), not joined here: with inner joins
     # SQLite's planner starts from the unit table and sorts the whole region (700 ms for 100,000
@@ -294,17 +300,29 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
 # page, as a card registered a moment later would be.
 
 
-_CATEGORY_VALUE_RANGE_SQL = """
-    SELECT min(v.low), max(v.high) FROM unnest(%s::bigint[]) AS c(id) CROSS JOIN LATERAL
-        (SELECT min(original_value_fen) AS low, max(original_value_fen) AS high
-         FROM assets_assetbook WHERE category_id = c.id) AS v"""
+# The categories' least and greatest value: per category, one probe at each end of the
+# (category, value, card) index; the categories come as an array (PostgreSQL) or JSON (SQLite).
+_CATEGORY_VALUE_RANGE_SQL = {
+    "postgresql": """
+        SELECT min((SELECT min(original_value_fen) FROM assets_assetbook WHERE category_id = c.id)),
+               max((SELECT max(original_value_fen) FROM assets_assetbook WHERE category_id = c.id))
+        FROM unnest(%s::bigint[]) AS c(id)""",
+    "sqlite": """
+        SELECT min((SELECT min(original_value_fen) FROM assets_assetbook WHERE category_id = c.value)),
+               max((SELECT max(original_value_fen) FROM assets_assetbook WHERE category_id = c.value))
+        FROM json_each(%s) AS c""",
+}
 
 
 def _category_value_range(categories: tuple[int, ...]) -> tuple[int, int] | None:
     """The least and the greatest original value (fen) of the cards of `categories`, every unit's
-    (None: no card): two index probes per category."""
+    (None: no card)."""
+    ids = list(categories)
     with connection.cursor() as cursor:
-        cursor.execute(_CATEGORY_VALUE_RANGE_SQL, [list(categories)])
+        cursor.execute(
+            _CATEGORY_VALUE_RANGE_SQL[connection.vendor],
+            [ids if connection.vendor == "postgresql" else json.dumps(ids)],
+        )
         low, high = cursor.fetchone()
     return None if low is None else (int(low), int(high))
 

@@ -222,6 +222,10 @@ class TestKeysetPages:
             sql, params = qs.query.sql_with_params()
             assert '+"assets_asset"."region_id" IN' in sql
             assert ('+"assets_asset"."category_id" IN' in sql) is bool(categories)
+            # With a category, the walk starts at the categories' value range and tests the book
+            # row's copy of the category (assets.selectors, "Sorted by original value …").
+            assert ('+"assets_assetbook"."category_id" IN' in sql) is bool(categories)
+            assert ('"assets_assetbook"."original_value_fen" BETWEEN' in sql) is bool(categories)
             with connection.cursor() as cursor:
                 cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
                 plan = " ".join(str(row[-1]) for row in cursor.fetchall())
