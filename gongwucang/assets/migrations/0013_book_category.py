@@ -33,7 +33,8 @@ FOR EACH ROW WHEN (NEW.category_id IS NULL) EXECUTE FUNCTION assets_book_categor
 """,
     """
 CREATE TRIGGER assets_book_category_keep BEFORE UPDATE OF category_id ON assets_assetbook
-FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id) EXECUTE FUNCTION assets_book_category_fill();
+FOR EACH ROW WHEN (OLD.category_id IS DISTINCT FROM NEW.category_id)
+EXECUTE FUNCTION assets_book_category_fill();
 """,
     """
 CREATE FUNCTION assets_book_category_follow() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -93,15 +94,17 @@ SQLITE_BACKWARD = [
 ]
 
 
+FORWARD = {"postgresql": PG_FORWARD, "sqlite": SQLITE_FORWARD}
+BACKWARD = {"postgresql": PG_BACKWARD, "sqlite": SQLITE_BACKWARD}
+
+
 def forward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in PG_FORWARD if vendor == "postgresql" else SQLITE_FORWARD if vendor == "sqlite" else []:
+    for statement in FORWARD.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement, params=None)
 
 
 def backward(apps, schema_editor):
-    vendor = schema_editor.connection.vendor
-    for statement in PG_BACKWARD if vendor == "postgresql" else SQLITE_BACKWARD if vendor == "sqlite" else []:
+    for statement in BACKWARD.get(schema_editor.connection.vendor, []):
         schema_editor.execute(statement, params=None)
 
 

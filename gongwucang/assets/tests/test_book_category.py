@@ -93,32 +93,20 @@ def mixed(world):  # type: ignore[no-untyped-def]
     the value index meets them — and ties."""
     made = []
     for i in range(12):
-        made.append(
-            make_asset(
-                actor=world.clerk_sch,
-                unit=world.SCH,
-                category_code=["A02010104", "A02010105", "A02010108"][i % 3],
-                original_value=Decimal(4000 + (i % 5) * 500),
+        for code, name, value in (
+            (["A02010104", "A02010105", "A02010108"][i % 3], "笔记本电脑", 4000 + (i % 5) * 500),
+            ("A02030500", "乘用车", 150000 + i),
+            ("A05010301", "办公椅", 300 + i),
+        ):
+            made.append(
+                make_asset(
+                    actor=world.clerk_sch,
+                    unit=world.SCH,
+                    category_code=code,
+                    name=name,
+                    original_value=Decimal(value),
+                )
             )
-        )
-        made.append(
-            make_asset(
-                actor=world.clerk_sch,
-                unit=world.SCH,
-                category_code="A02030500",
-                name="乘用车",
-                original_value=Decimal(150000 + i),
-            )
-        )
-        made.append(
-            make_asset(
-                actor=world.clerk_sch,
-                unit=world.SCH,
-                category_code="A05010301",
-                name="办公椅",
-                original_value=Decimal(300 + i),
-            )
-        )
     for i in range(4):
         made.append(
             make_asset(
