@@ -297,7 +297,9 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
 # into the list's statement as subqueries, the planner cannot see the bounds, guesses that the
 # range keeps 0.5 % of the rows, and sorts every card of the categories instead (0.8–4.7 s). A
 # card that gets a value beyond the range between the two statements is missing from that one
-# page, as a card registered a moment later would be.
+# page, as a card registered a moment later would be. SQLite walks the same way (the book's
+# category written unindexed): the region's computers cheapest first, p95 224.7 ms over HTTP at
+# 100,000 cards, within 45 ms since.
 
 
 # The categories' least and greatest value: per category, one probe at each end of the
