@@ -160,8 +160,16 @@ def estimated_share(query: str) -> float | None:
     return share
 
 
-def _filtered(*, actor: User, filters: AssetFilters, walk: Walk = "") -> QuerySet[Asset]:
-    """The scoped cards under every filter but the search.
+def _filter_categories(filters: AssetFilters) -> tuple[int, ...]:
+    """The categories the filters' category stands for (with its descendants; none: no filter).
+    Read once per list: each reading asks the database whether the tree has grown."""
+    return category_with_descendants(filters.category_id) if filters.category_id else ()
+
+
+def _filtered(
+    *, actor: User, filters: AssetFilters, categories: tuple[int, ...], walk: Walk = ""
+) -> QuerySet[Asset]:
+    """The scoped cards under every filter but the search; `categories`: _filter_categories(filters).
 
     `walk` names the index SQLite is meant to walk for the list's rows (asset_list): "sort" —
     the sort's own, so an original value range is written unindexed; "value" — the book's
@@ -173,8 +181,7 @@ def _filtered(*, actor: User, filters: AssetFilters, walk: Walk = "") -> QuerySe
         qs = qs.filter(owner_unit_id=filters.unit_id)
     if filters.department_id:
         qs = qs.filter(department_id=filters.department_id)
-    if filters.category_id:
-        categories = category_with_descendants(filters.category_id)
+    if categories:
         if walk == "value":
             qs = qs.filter(In(unindexed("category_id", IntegerField()), categories))
         else:
@@ -234,7 +241,8 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
     # are written so that they cannot choose the plan. The walk's worst case, a filter that few
     # cards pass, reads the whole scope (~85 ms at 100,000 cards).
     walk: Walk = ("value" if by_value else "sort") if connection.vendor == "sqlite" else ""
-    qs = _filtered(actor=actor, filters=filters, walk=walk)
+    categories = _filter_categories(filters)
+    qs = _filtered(actor=actor, filters=filters, categories=categories, walk=walk)
     if normalise_query(filters.query):
         qs = _searched(qs, filters.query)
     if by_value:
@@ -246,8 +254,7 @@ def asset_list(*, actor: User, filters: AssetFilters) -> QuerySet[Asset]:
             first, *ties = SORTS[sort]
             value = unindexed(first.lstrip("-"), BigIntegerField())
             return qs.order_by(value.desc() if first.startswith("-") else value.asc(), *ties)
-        if filters.category_id:
-            categories = category_with_descendants(filters.category_id)
+        if categories:
             value_range = _category_value_range(categories)
             if value_range is None:
                 return qs.none()  # no card of these categories anywhere
@@ -693,7 +700,7 @@ def asset_count(*, actor: User, filters: AssetFilters, page: AssetPage | None = 
     # estimate uses the keys' statistics, and an exact count of a few thousand matches is one
     # bitmap scan); on SQLite with the indexes the list's rows may walk without (core.planner) —
     # counting every match is what they are fast at.
-    qs = _filtered(actor=actor, filters=filters)
+    qs = _filtered(actor=actor, filters=filters, categories=_filter_categories(filters))
     if filters.query:
         qs = apply_search(qs, filters.query)
     if connection.vendor != "postgresql":
