@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import Result, peak_rss_mb, report, setup_django
 
 DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gwc_bench_e")
+IMPORTING_CLERK = "clerk_sch_99"  # the clerk bench/import.py imports as
 
 
 def rows_in(path: str) -> int:
@@ -54,7 +55,9 @@ def main() -> int:
     from gongwucang.assets.selectors import AssetFilters, asset_list
     from gongwucang.org.models import User
 
-    actor = User.objects.get(username="clerk_sch_99")
+    actor = User.objects.filter(username=IMPORTING_CLERK).first()
+    if actor is None:
+        raise SystemExit(f"no cards to export: run bench/import.py first (it imports as {IMPORTING_CLERK})")
     rows = asset_list(actor=actor, filters=AssetFilters()).count()
     total_cards = Asset.objects.count()
     if rows < 1:
