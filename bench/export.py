@@ -23,6 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import psycopg
+
 from bench._common import Result, peak_rss_mb, report, setup_django
 
 DB = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/gwc_bench_e")
@@ -101,8 +103,9 @@ def main() -> int:
         start = time.perf_counter()
         with connection.cursor() as cursor:
             raw = cursor.cursor
-            query = cursor.mogrify(sql, [actor.unit_id])
-            query = query.decode() if isinstance(query, bytes) else query
+            # COPY takes no bound parameters: the value is written into the statement, quoted by a
+            # client-side cursor (Django's connection binds on the server and cannot mogrify).
+            query = psycopg.ClientCursor(raw.connection).mogrify(sql, [actor.unit_id])
             with raw.copy(f"COPY ({query}) TO STDOUT") as copy:
                 for _block in copy:
                     pass
