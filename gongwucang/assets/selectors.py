@@ -19,6 +19,7 @@ from django.db.models import BigIntegerField, BooleanField, F, IntegerField, Que
 from django.db.models.expressions import RawSQL
 from django.db.models.lookups import In
 
+from gongwucang.core.memo import memo_on
 from gongwucang.core.money import yuan_to_fen
 from gongwucang.core.planner import unindexed
 from gongwucang.org.models import User
@@ -162,8 +163,13 @@ def estimated_share(query: str) -> float | None:
 
 def _filter_categories(filters: AssetFilters) -> tuple[int, ...]:
     """The categories the filters' category stands for (with its descendants; none: no filter).
-    Read once per list: each reading asks the database whether the tree has grown."""
-    return category_with_descendants(filters.category_id) if filters.category_id else ()
+    Read once per filters object (core.memo): each reading asks the database whether the tree has
+    grown, and a page's list and its count are given the same filters."""
+    category_id = filters.category_id
+    if not category_id:
+        return ()
+    key = f"filter_categories_{category_id}"  # keyed by the category, should the filters change
+    return memo_on(filters, key, lambda: category_with_descendants(category_id))
 
 
 def _filtered(

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from gongwucang.assets import selectors
 from gongwucang.assets.models import Asset, AssetBook
@@ -145,6 +146,17 @@ class TestListByCategorySortedByValue:
         )
         assert [a.pk for a in before] == expected[-10:-5]
         assert asset_count(actor=actor, filters=filters) == selectors.ListCount(len(expected), True)
+
+    def test_the_list_and_its_count_read_the_category_tree_once(self, world, categories, mixed):
+        """A page's list and its count are given the same filters: the category's descendants
+        (each reading asks the database how large the tree is) are read for the first only."""
+        filters = AssetFilters(category_id=categories["A02010100"].pk, sort="-original_value", query="电脑")
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(asset_list(actor=world.finance, filters=filters))
+            count = asset_count(actor=world.finance, filters=filters)
+        assert len(rows) == 16 and count == selectors.ListCount(16, True)
+        sizes = [q["sql"] for q in queries.captured_queries if q["sql"].endswith('FROM "assets_category"')]
+        assert sizes == ['SELECT COUNT(*) AS "__count" FROM "assets_category"'], sizes
 
     @pytest.mark.parametrize("kind", ["walked", "read"])
     def test_a_category_without_cards_is_an_empty_list(self, world, categories, mixed, kind, monkeypatch):
