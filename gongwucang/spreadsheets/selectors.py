@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from gongwucang.accounting.domain.periods import PeriodStatus
 from gongwucang.accounting.models import Period
-from gongwucang.assets.ledger import snapshot
+from gongwucang.assets.ledger import SNAPSHOT_VALUES, snapshot, snapshot_values
 from gongwucang.assets.models import Asset, Category
 from gongwucang.core.dates import local_today
 from gongwucang.org.models import Department, Unit, User
@@ -86,25 +86,52 @@ def build_lookups(*, actor: User, unit: Unit, date1904: bool = False) -> Lookups
     )
 
 
-def existing_cards(
-    *, actor: User, asset_nos: Iterable[str], lock: bool = False
-) -> dict[str, tuple[Existing, Asset]]:
+def existing_cards(*, actor: User, asset_nos: Iterable[str]) -> dict[str, Existing]:
     """The existing cards among `asset_nos` (any unit: a number is unique everywhere), with their
-    ledger snapshot; locked for update when committing. First a bare look-up of the numbers (one
-    index probe each; a fresh ledger usually finds none), then the full cards of those found."""
+    ledger snapshot, read as plain rows and not locked. First a bare look-up of the numbers (one
+    index probe each; a fresh ledger usually finds none), then those found. A re-imported ledger
+    (exported, a few cells fixed) names every card it holds: model instances with their related
+    rows for each cost about six times as much, so the few cards a row really changes are read
+    again, locked, by cards_for_update()."""
     scope = scope_for(actor)
     found_numbers = used_asset_numbers(asset_nos)
-    found: dict[str, tuple[Existing, Asset]] = {}
+    found: dict[str, Existing] = {}
     if not found_numbers:
         return found
     numbers = sorted(found_numbers)
     for start in range(0, len(numbers), 2000):
-        chunk = numbers[start : start + 2000]
-        qs = Asset.objects.filter(asset_no__in=chunk).select_related(
-            "book", "category", "owner_unit", "user_unit", "department", "custodian"
+        rows = list(
+            Asset.objects.filter(asset_no__in=numbers[start : start + 2000]).values(
+                "id", "version", *SNAPSHOT_VALUES
+            )
         )
-        if lock:
-            qs = qs.select_for_update(of=("self",))
+        writable = [scope.can_write(row["owner_unit_id"]) for row in rows]
+        snapshots = iter(snapshot_values(row for row, ok in zip(rows, writable, strict=True) if ok))
+        for row, ok in zip(rows, writable, strict=True):
+            found[row["asset_no"]] = Existing(
+                id=row["id"],
+                asset_no=row["asset_no"],
+                owner_unit_id=row["owner_unit_id"],
+                writable=ok,
+                status=row["status"],
+                version=row["version"],
+                snapshot=next(snapshots) if ok else {},
+            )
+    return found
+
+
+def cards_for_update(*, actor: User, ids: Iterable[int]) -> dict[int, tuple[Existing, Asset]]:
+    """The cards `ids`, locked for update (the import's transaction changes them), each with the
+    Existing it is now — the authority for the change, whatever existing_cards() read before."""
+    scope = scope_for(actor)
+    found: dict[int, tuple[Existing, Asset]] = {}
+    wanted = sorted(set(ids))
+    for start in range(0, len(wanted), 2000):
+        qs = (
+            Asset.objects.filter(pk__in=wanted[start : start + 2000])
+            .select_related("book", "category", "owner_unit", "user_unit", "department", "custodian")
+            .select_for_update(of=("self",))
+        )
         for asset in qs:
             writable = scope.can_write(asset.owner_unit_id)
             existing = Existing(
@@ -116,7 +143,7 @@ def existing_cards(
                 version=asset.version,
                 snapshot=snapshot(asset) if writable else {},
             )
-            found[asset.asset_no] = (existing, asset)
+            found[asset.pk] = (existing, asset)
     return found
 
 

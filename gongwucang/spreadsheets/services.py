@@ -41,6 +41,7 @@ from .domain.reading import FileRefused, ReadLimits, Table, open_table
 from .domain.validation import (
     CellError,
     ColumnPlan,
+    Existing,
     HeaderProblem,
     ParsedRow,
     RowChecker,
@@ -386,15 +387,29 @@ class _Run:
             self.t_prepare = t_prepare
         return count
 
+    def _proposed(self, parsed: ParsedRow, info: Existing, plan: ColumnPlan) -> dict[str, Any] | None:
+        """The snapshot a row would give an existing card; None when it is refused (its errors
+        recorded) or changes nothing (counted as unchanged)."""
+        errors = check_update(parsed, info, plan, self.closed_months)
+        if errors:
+            self._errors(errors)
+            return None
+        after = proposed_snapshot(parsed, info.snapshot)
+        before = info.snapshot
+        # Dict equality first (in C): a re-imported ledger leaves most of its cards as they are.
+        if after == before or all(before.get(k) == after.get(k) for k in after):
+            with self.lock:
+                self.result.rows_unchanged += 1
+            return None
+        return after
+
     def _batch(self, batch: list[ParsedRow], plan: ColumnPlan) -> None:
         t = time.perf_counter()
         result = self.result
         numbers = [p.asset_no for p in batch if p.asset_no]
-        existing = (
-            selectors.existing_cards(actor=self.actor, asset_nos=numbers, lock=self.commit) if numbers else {}
-        )
+        existing = selectors.existing_cards(actor=self.actor, asset_nos=numbers) if numbers else {}
         writes: list[ParsedRow] = []
-        updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
+        candidates: list[tuple[ParsedRow, Existing, dict[str, Any]]] = []  # rows that change a card
         issued = self.writer.issued if self.writer is not None else {}
         for parsed in batch:
             if parsed.asset_no in issued:
@@ -413,8 +428,8 @@ class _Run:
                     ]
                 )
                 continue
-            found = existing.get(parsed.asset_no) if parsed.asset_no else None
-            if found is None:
+            info = existing.get(parsed.asset_no) if parsed.asset_no else None
+            if info is None:
                 errors = check_new(parsed, plan, self.closed_months)
                 if errors:
                     self._errors(errors)
@@ -423,17 +438,39 @@ class _Run:
                     result.rows_new += 1
                 writes.append(parsed)
                 continue
-            info, asset = found
-            errors = check_update(parsed, info, plan, self.closed_months)
-            if errors:
-                self._errors(errors)
-                continue
-            after = proposed_snapshot(parsed, info.snapshot)
+            after = self._proposed(parsed, info, plan)
+            if after is not None:
+                candidates.append((parsed, info, after))
+        updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
+        # Committing, the cards that change are read again, locked: the change is made to the card
+        # as it is now (another person may have changed it since it was read above).
+        locked = (
+            selectors.cards_for_update(actor=self.actor, ids=[info.id for _, info, _ in candidates])
+            if self.writer is not None and candidates
+            else {}
+        )
+        for parsed, info, after in candidates:
+            asset = None
+            if self.writer is not None:
+                now = locked.get(info.id)
+                if now is None:  # deleted meanwhile
+                    self._errors(
+                        [
+                            CellError(
+                                parsed.row,
+                                plan.header_of("asset_no"),
+                                parsed.asset_no,
+                                "该资产已不存在（可能刚被删除），请重新导入",
+                            )
+                        ]
+                    )
+                    continue
+                fresh, asset = now
+                if fresh.snapshot != info.snapshot or fresh.status != info.status:
+                    info, after = fresh, self._proposed(parsed, fresh, plan)
+                    if after is None:
+                        continue
             changed = [k for k in after if info.snapshot.get(k) != after.get(k)]
-            if not changed:
-                with self.lock:
-                    result.rows_unchanged += 1
-                continue
             with self.lock:
                 result.rows_update += 1
             if len(result.changes) < CHANGES_KEPT:

@@ -33,3 +33,34 @@ def test_rows_written_inside_recorded_at_carry_its_time(world):
 def test_recorded_at_needs_an_aware_time():
     with pytest.raises(ValueError), recorded_at(dt.datetime(2026, 1, 1, 9, 0)):
         pass
+
+
+def test_snapshot_values_are_snapshot_without_model_instances(world, django_assert_max_num_queries):
+    """The re-import's reading of existing cards (plain rows) gives exactly what snapshot() gives
+    of the same cards — related rows set and empty, dates, amounts, the book's values — so an
+    unchanged row compares equal and a changed one shows the same before/after."""
+    from gongwucang.assets.ledger import SNAPSHOT_VALUES, snapshot, snapshot_values
+    from gongwucang.assets.models import Asset
+    from gongwucang.org.models import Department
+
+    office = Department.objects.get(unit=world.SCH, name="办公室")
+    full = make_asset(
+        actor=world.clerk_sch,
+        unit=world.SCH,
+        department=office,
+        custodian=world.clerk_sch,
+        location="三楼 301",
+        fiscal_amount_fen=500000,
+        accumulated="1234.56",
+        original_value="12345.67",
+    )
+    bare = make_asset(actor=world.clerk_sch, unit=world.SCH, name="办公桌", category_code="A05010100")
+    ids = [full.pk, bare.pk]
+    rows = Asset.objects.filter(pk__in=ids).order_by("pk").values(*SNAPSHOT_VALUES)
+    with django_assert_max_num_queries(6):  # the rows, then each kind of related row once
+        got = snapshot_values(rows)
+    expected = [snapshot(a) for a in Asset.objects.filter(pk__in=ids).order_by("pk").select_related("book")]
+    assert got == expected
+    assert got[0]["department"] == {"id": office.pk, "text": str(office)}
+    assert got[0]["custodian"]["id"] == world.clerk_sch.pk and got[1]["custodian"] is None
+    assert got[0]["original_value_fen"] == "12345.67" and got[0]["acquired_on"] == "2025-03-15"

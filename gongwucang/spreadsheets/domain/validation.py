@@ -571,7 +571,12 @@ def _fen(yuan_text: str) -> int:
     return sign * (abs(int(whole)) * 100 + int((part + "00")[:2]))
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # values a snapshot holds as they are
+
+
 def _ref_json(value: Any) -> Any:
+    if value.__class__ in _PLAIN:  # most values: tested first, it runs for every cell of a re-import
+        return value
     if isinstance(value, Ref | CategoryRef | UnitRef):
         return {"id": value.id, "text": value.text}
     if isinstance(value, dt.date):

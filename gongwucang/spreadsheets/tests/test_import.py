@@ -293,6 +293,51 @@ def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
     assert AssetEvent.objects.filter(asset=same).count() == 1  # unchanged: no event
 
 
+def _rename_after_another_edit(world, tmp_path, monkeypatch, other: dict):  # type: ignore[no-untyped-def]
+    """A card named 旧名称, a file that renames it 新名称, and another clerk's edit `other` (the
+    real service) that lands after the import read the card unlocked and before it locks the
+    cards a row changes. Returns (card, the committed import's result)."""
+    from gongwucang.assets.services import asset_update
+    from gongwucang.spreadsheets import selectors
+
+    first = card(actor=world.clerk_sch, unit=world.SCH, asset_no="W-1", name="旧名称")
+    header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值"]  # what card() gives, but the name
+    path = write_xlsx(
+        tmp_path / "w.xlsx", [["W-1", "新名称", "A02010108", dt.date(2025, 3, 15), 5999]], header=header
+    )
+    read = selectors.existing_cards
+
+    def read_then_edit(**kwargs):  # type: ignore[no-untyped-def]
+        found = read(**kwargs)
+        first.refresh_from_db()
+        asset_update(actor=world.clerk_sch, asset_id=first.pk, expected_version=first.version, values=other)
+        return found
+
+    monkeypatch.setattr(selectors, "existing_cards", read_then_edit)
+    result = run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="w.xlsx", commit=True)
+    first.refresh_from_db()
+    return first, result
+
+
+def test_update_applies_to_the_card_as_it_is_when_locked(world, tmp_path, monkeypatch) -> None:
+    """A card edited by someone else after the import read it is changed as it now is: the
+    ledger's "before" shows their edit, the version counts both changes."""
+    first, result = _rename_after_another_edit(world, tmp_path, monkeypatch, {"name": "别人改的"})
+    assert (result.updated, result.rows_update, result.rows_error) == (1, 1, 0)
+    assert result.changes[0]["before"]["name"] == "别人改的"
+    assert (first.name, first.version) == ("新名称", 3)
+    event = AssetEvent.objects.filter(asset=first).order_by("-id").first()
+    assert event.event_type == "import_updated" and event.before["name"] == "别人改的"
+
+
+def test_update_already_made_by_someone_else_is_left_alone(world, tmp_path, monkeypatch) -> None:
+    """If the other edit already gave the card what the row says, the row changes nothing."""
+    first, result = _rename_after_another_edit(world, tmp_path, monkeypatch, {"name": "新名称"})
+    assert (result.updated, result.rows_update, result.rows_unchanged) == (0, 0, 1)
+    assert (first.name, first.version) == ("新名称", 2)  # only the other edit
+    assert not AssetEvent.objects.filter(asset=first, event_type="import_updated").exists()
+
+
 def test_update_refuses_what_only_orders_may_change(world, tmp_path) -> None:
     card(actor=world.clerk_sch, unit=world.SCH, asset_no="V-1", accumulated="100.00")
     header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值", "累计折旧", "资产状态"]
