@@ -291,6 +291,10 @@ class CardWriter:
         self.updated = 0
         self.use_copy = connection.vendor == "postgresql"
         self.update_events: list[AssetEvent] = []
+        # PostgreSQL: changed cards and book values wait for flush(), which writes each kind with
+        # one statement (_save_changes); SQLite saves each at once.
+        self.changed_cards: list[Asset] = []
+        self.changed_books: list[tuple[int, int]] = []  # (card id, new original value in fen)
         self.text = _CardText()
         # Numbers the file itself gives (seen so far): never issued to a row without a number.
         self.reserved = reserved
@@ -320,6 +324,8 @@ class CardWriter:
             self.flush()
 
     def flush(self) -> None:
+        if self.changed_cards or self.changed_books:
+            self._save_changes()
         if self.update_events:
             events, self.update_events = self.update_events, []
             record_events_bulk(events)
@@ -546,6 +552,40 @@ class CardWriter:
                     write((event_id, asset_id, *event, after, note, request_id))
             timings["copy_events"] += clock() - started
 
+    def _save_changes(self) -> None:
+        """PostgreSQL: the changed cards (every column, as Model.save() writes them) and the changed
+        book values, each kind with one UPDATE … FROM unnest(arrays) — not a statement per card:
+        measured, 5,000 changed cards took 13.8 s through save() (each UPDATE ~1.2 ms with its
+        statement trigger, and Django's ~1 ms around it). The cards are locked already
+        (selectors.cards_for_update); the database's triggers and constraints see every row."""
+        cards, self.changed_cards = self.changed_cards, []
+        books, self.changed_books = self.changed_books, []
+        with connection.cursor() as cursor:
+            if cards:
+                fields = [f for f in Asset._meta.concrete_fields if not f.primary_key]
+                columns = ", ".join(f'"{f.column}"' for f in fields)
+                cursor.execute(
+                    f'UPDATE "{Asset._meta.db_table}" AS card SET '  # noqa: S608 — names from the model
+                    + ", ".join(f'"{f.column}" = changed."{f.column}"' for f in fields)
+                    + " FROM unnest(%s::bigint[], "
+                    + ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+                    + f") AS changed(id, {columns}) WHERE card.id = changed.id",
+                    [
+                        [card.pk for card in cards],
+                        *(
+                            [f.get_db_prep_save(getattr(card, f.attname), connection) for card in cards]
+                            for f in fields
+                        ),
+                    ],
+                )
+            if books:
+                cursor.execute(
+                    f'UPDATE "{AssetBook._meta.db_table}" AS book '  # noqa: S608
+                    "SET original_value_fen = changed.fen FROM unnest(%s::bigint[], %s::bigint[]) "
+                    "AS changed(asset_id, fen) WHERE book.asset_id = changed.asset_id",
+                    [[asset_id for asset_id, _ in books], [fen for _, fen in books]],
+                )
+
     # ---------------------------------------------------------------- updates
     def update(self, asset: Asset, parsed: ParsedRow, before: dict[str, Any], after: dict[str, Any]) -> None:
         """Apply a row to a locked existing card and append its ledger event (only changed keys)."""
@@ -568,9 +608,15 @@ class CardWriter:
         asset.search_text = build_search_text(asset.name, asset.asset_no, asset.model_spec, asset.brand)
         asset.version += 1
         asset.updated_at = self.now
-        asset.save()
-        if "original_value_fen" in changed and parsed.original_fen is not None:
-            AssetBook.objects.filter(asset_id=asset.pk).update(original_value_fen=parsed.original_fen)
+        new_original = parsed.original_fen if "original_value_fen" in changed else None
+        if self.use_copy:
+            self.changed_cards.append(asset)
+            if new_original is not None:
+                self.changed_books.append((asset.pk, new_original))
+        else:
+            asset.save()
+            if new_original is not None:
+                AssetBook.objects.filter(asset_id=asset.pk).update(original_value_fen=new_original)
         self.update_events.append(
             AssetEvent(
                 asset_id=asset.pk,

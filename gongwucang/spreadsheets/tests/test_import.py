@@ -293,6 +293,52 @@ def test_updates_show_diff_and_write_one_event_each(world, tmp_path) -> None:
     assert AssetEvent.objects.filter(asset=same).count() == 1  # unchanged: no event
 
 
+def test_updates_over_several_batches_keep_the_register_rules(world, tmp_path, monkeypatch) -> None:
+    """Changed cards are written a batch at a time (PostgreSQL: one UPDATE per batch): each card
+    gets every changed value, its version, its search text (and, on PostgreSQL, the search keys
+    the database derives from it), its book value, and the unit's counters follow."""
+    from django.db import connection
+
+    from gongwucang.assets.domain.search_keys import search_grams
+    from gongwucang.assets.models import AssetTally
+    from gongwucang.spreadsheets import services, writer
+
+    monkeypatch.setattr(services, "BATCH_ROWS", 2)
+    monkeypatch.setattr(writer, "FLUSH_ROWS", 2)
+    numbers = [f"B-{i}" for i in range(5)]
+    for number in numbers:
+        card(actor=world.clerk_sch, unit=world.SCH, asset_no=number, name="旧名称")
+    header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值", "存放地点", "资产状态"]
+    rows = [
+        [n, f"保险柜{i}", "A02010108", dt.date(2025, 3, 15), 6000 + i, f"{i}楼", "闲置"]
+        for i, n in enumerate(numbers)
+    ]
+    path = write_xlsx(tmp_path / "b.xlsx", rows, header=header)
+    result = run_import(actor=world.clerk_sch, unit=world.SCH, path=str(path), filename="b.xlsx", commit=True)
+    assert result.updated == 5
+    for i, number in enumerate(numbers):
+        asset = Asset.objects.select_related("book").get(asset_no=number)
+        assert (asset.name, asset.location, asset.status, asset.version) == (
+            f"保险柜{i}",
+            f"{i}楼",
+            "idle",
+            2,
+        )
+        assert asset.book.original_value_fen == (6000 + i) * 100
+        assert asset.search_text == build_search_text(
+            asset.name, asset.asset_no, asset.model_spec, asset.brand
+        )
+        assert asset.updated_at > asset.created_at
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT search_keys FROM assets_asset WHERE id = %s", [asset.pk])
+                assert set(cursor.fetchone()[0]) == search_grams(asset.search_text)
+    tally = AssetTally.objects.filter(owner_unit=world.SCH)
+    cards = Asset.objects.filter(owner_unit=world.SCH).select_related("book")
+    assert sum(t.original_value_fen for t in tally) == sum(c.book.original_value_fen for c in cards)
+    assert sum(t.cards for t in tally if t.status == "idle") == cards.filter(status="idle").count() == 5
+
+
 def _rename_after_another_edit(world, tmp_path, monkeypatch, other: dict):  # type: ignore[no-untyped-def]
     """A card named 旧名称, a file that renames it 新名称, and another clerk's edit `other` (the
     real service) that lands after the import read the card unlocked and before it locks the
