@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 
 from gongwucang.accounting.domain.periods import PeriodStatus
 from gongwucang.accounting.models import Period
-from gongwucang.assets.ledger import SNAPSHOT_VALUES, snapshot, snapshot_values
+from gongwucang.assets.ledger import SNAPSHOT_VALUES, snapshot_values
 from gongwucang.assets.models import Asset, Category
 from gongwucang.core.dates import local_today
 from gongwucang.org.models import Department, Unit, User
@@ -122,29 +122,15 @@ def existing_cards(*, actor: User, asset_nos: Iterable[str]) -> dict[str, Existi
 
 def cards_for_update(*, actor: User, ids: Iterable[int]) -> dict[int, tuple[Existing, Asset]]:
     """The cards `ids`, locked for update (the import's transaction changes them), each with the
-    Existing it is now — the authority for the change, whatever existing_cards() read before."""
-    scope = scope_for(actor)
-    found: dict[int, tuple[Existing, Asset]] = {}
+    Existing it is now — the authority for the change, whatever existing_cards() read before.
+    The snapshots are read as plain rows after the lock (no related instances)."""
     wanted = sorted(set(ids))
+    locked: dict[int, Asset] = {}
     for start in range(0, len(wanted), 2000):
-        qs = (
-            Asset.objects.filter(pk__in=wanted[start : start + 2000])
-            .select_related("book", "category", "owner_unit", "user_unit", "department", "custodian")
-            .select_for_update(of=("self",))
-        )
-        for asset in qs:
-            writable = scope.can_write(asset.owner_unit_id)
-            existing = Existing(
-                id=asset.pk,
-                asset_no=asset.asset_no,
-                owner_unit_id=asset.owner_unit_id,
-                writable=writable,
-                status=asset.status,
-                version=asset.version,
-                snapshot=snapshot(asset) if writable else {},
-            )
-            found[asset.pk] = (existing, asset)
-    return found
+        chunk = wanted[start : start + 2000]
+        locked.update((a.pk, a) for a in Asset.objects.filter(pk__in=chunk).select_for_update())
+    fresh = existing_cards(actor=actor, asset_nos=[asset.asset_no for asset in locked.values()])
+    return {info.id: (info, locked[info.id]) for info in fresh.values() if info.id in locked}
 
 
 def used_asset_numbers(candidates: Iterable[str]) -> set[str]:
