@@ -452,20 +452,8 @@ class _Run:
         for parsed, info, after in candidates:
             asset = None
             if self.writer is not None:
-                now = locked.get(info.id)
-                if now is None:  # deleted meanwhile
-                    self._errors(
-                        [
-                            CellError(
-                                parsed.row,
-                                plan.header_of("asset_no"),
-                                parsed.asset_no,
-                                "该资产已不存在（可能刚被删除），请重新导入",
-                            )
-                        ]
-                    )
-                    continue
-                fresh, asset = now
+                # Cards are never deleted (their ledger rows keep them): each is found again.
+                fresh, asset = locked[info.id]
                 if fresh.snapshot != info.snapshot or fresh.status != info.status:
                     info, after = fresh, self._proposed(parsed, fresh, plan)
                     if after is None:
