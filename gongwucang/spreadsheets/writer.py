@@ -4,7 +4,9 @@ Keeps the register's invariants (assets.services.asset_register / asset_update):
 built by build_search_text, one AssetBook row per card, version 1 for a new card and +1 for each
 change, one AssetEvent per card with snapshot()-shaped JSON, numbers issued from
 AssetNumberSequence under a row lock and never reused. New cards go in with PostgreSQL's COPY
-(ids reserved from the table's sequence first) or, on SQLite, with bulk_create.
+(ids reserved from the table's sequence first) or, on SQLite, with bulk_create; changed cards
+with one UPDATE per batch and their ledger rows with a COPY on PostgreSQL, or a save() each on
+SQLite.
 """
 
 from __future__ import annotations
