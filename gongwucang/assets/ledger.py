@@ -81,11 +81,7 @@ def _json_value(asset: Asset, field_name: str) -> Any:
     if isinstance(field, models.ForeignKey):
         related = getattr(asset, field_name)
         return None if related is None else {"id": related.pk, "text": str(related)}
-    return _json_plain(field_name, getattr(asset, field_name))
-
-
-def _json_plain(field_name: str, value: Any) -> Any:
-    """A snapshot's value of a field that is not a foreign key."""
+    value = getattr(asset, field_name)
     if isinstance(value, dt.date):
         return value.isoformat()
     if field_name.endswith("_fen") and value is not None:
@@ -124,7 +120,7 @@ def snapshot_values(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     texts are str() of each distinct one, read once (tests hold the output equal to snapshot()).
     A card without a book row gets no book values, as snapshot() does."""
     rows = list(rows)
-    # (field, column, kind, texts of a foreign key's related rows); kinds as _json_plain treats them
+    # (field, column, kind, texts of a foreign key's related rows); kinds as _json_value treats them
     plan: list[tuple[str, str, str, dict[int, str]]] = []
     for name in SNAPSHOT_FIELDS:
         field = Asset._meta.get_field(name)
