@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -93,15 +94,31 @@ def existing_cards(*, actor: User, asset_nos: Iterable[str]) -> dict[str, Existi
     (exported, a few cells fixed) names every card it holds: model instances with their related
     rows for each cost about six times as much, so the few cards a row really changes are read
     again, locked, by cards_for_update()."""
-    scope = scope_for(actor)
     found_numbers = used_asset_numbers(asset_nos)
+    return _existing(actor, "asset_no__in", sorted(found_numbers))
+
+
+def cards_for_update(*, actor: User, ids: Iterable[int]) -> dict[int, tuple[Existing, Asset]]:
+    """The cards `ids`, locked for update (the import's transaction changes them), each with the
+    Existing it is now — the authority for the change, whatever existing_cards() read before.
+    The snapshots are read as plain rows after the lock (no related instances)."""
+    wanted = sorted(set(ids))
+    locked: dict[int, Asset] = {}
+    for start in range(0, len(wanted), 2000):
+        chunk = wanted[start : start + 2000]
+        locked.update((a.pk, a) for a in Asset.objects.filter(pk__in=chunk).select_for_update())
+    fresh = _existing(actor, "pk__in", sorted(locked))
+    return {info.id: (info, locked[info.id]) for info in fresh.values()}
+
+
+def _existing(actor: User, lookup: str, values: list[Any]) -> dict[str, Existing]:
+    """Each card whose `lookup` ("pk__in" or "asset_no__in") is among `values`, as the Existing
+    the import compares a row with, by number (2,000 values a query)."""
+    scope = scope_for(actor)
     found: dict[str, Existing] = {}
-    if not found_numbers:
-        return found
-    numbers = sorted(found_numbers)
-    for start in range(0, len(numbers), 2000):
+    for start in range(0, len(values), 2000):
         rows = list(
-            Asset.objects.filter(asset_no__in=numbers[start : start + 2000]).values(
+            Asset.objects.filter(**{lookup: values[start : start + 2000]}).values(
                 "id", "version", *SNAPSHOT_VALUES
             )
         )
@@ -118,19 +135,6 @@ def existing_cards(*, actor: User, asset_nos: Iterable[str]) -> dict[str, Existi
                 snapshot=next(snapshots) if ok else {},
             )
     return found
-
-
-def cards_for_update(*, actor: User, ids: Iterable[int]) -> dict[int, tuple[Existing, Asset]]:
-    """The cards `ids`, locked for update (the import's transaction changes them), each with the
-    Existing it is now — the authority for the change, whatever existing_cards() read before.
-    The snapshots are read as plain rows after the lock (no related instances)."""
-    wanted = sorted(set(ids))
-    locked: dict[int, Asset] = {}
-    for start in range(0, len(wanted), 2000):
-        chunk = wanted[start : start + 2000]
-        locked.update((a.pk, a) for a in Asset.objects.filter(pk__in=chunk).select_for_update())
-    fresh = existing_cards(actor=actor, asset_nos=[asset.asset_no for asset in locked.values()])
-    return {info.id: (info, locked[info.id]) for info in fresh.values() if info.id in locked}
 
 
 def used_asset_numbers(candidates: Iterable[str]) -> set[str]:
