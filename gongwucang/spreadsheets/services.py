@@ -387,21 +387,24 @@ class _Run:
             self.t_prepare = t_prepare
         return count
 
-    def _proposed(self, parsed: ParsedRow, info: Existing, plan: ColumnPlan) -> dict[str, Any] | None:
-        """The snapshot a row would give an existing card; None when it is refused (its errors
-        recorded) or changes nothing (counted as unchanged)."""
+    def _proposed(
+        self, parsed: ParsedRow, info: Existing, plan: ColumnPlan
+    ) -> tuple[dict[str, Any], list[str]] | None:
+        """The snapshot a row would give an existing card and the keys it changes; None when the
+        row is refused (its errors recorded) or changes nothing (counted as unchanged)."""
         errors = check_update(parsed, info, plan, self.closed_months)
         if errors:
             self._errors(errors)
             return None
-        after = proposed_snapshot(parsed, info.snapshot)
         before = info.snapshot
+        after = proposed_snapshot(parsed, before)
         # Dict equality first (in C): a re-imported ledger leaves most of its cards as they are.
-        if after == before or all(before.get(k) == after.get(k) for k in after):
+        changed = [] if after == before else [k for k in after if before.get(k) != after.get(k)]
+        if not changed:
             with self.lock:
                 self.result.rows_unchanged += 1
             return None
-        return after
+        return after, changed
 
     def _batch(self, batch: list[ParsedRow], plan: ColumnPlan) -> None:
         t = time.perf_counter()
@@ -409,7 +412,8 @@ class _Run:
         numbers = [p.asset_no for p in batch if p.asset_no]
         existing = selectors.existing_cards(actor=self.actor, asset_nos=numbers) if numbers else {}
         writes: list[ParsedRow] = []
-        candidates: list[tuple[ParsedRow, Existing, dict[str, Any]]] = []  # rows that change a card
+        # Rows that change a card: (row, the card as read, its snapshot after, the keys changed)
+        candidates: list[tuple[ParsedRow, Existing, dict[str, Any], list[str]]] = []
         issued = self.writer.issued if self.writer is not None else {}
         for parsed in batch:
             if parsed.asset_no in issued:
@@ -438,27 +442,27 @@ class _Run:
                     result.rows_new += 1
                 writes.append(parsed)
                 continue
-            after = self._proposed(parsed, info, plan)
-            if after is not None:
-                candidates.append((parsed, info, after))
+            proposed = self._proposed(parsed, info, plan)
+            if proposed is not None:
+                candidates.append((parsed, info, *proposed))
         updates: list[tuple[Any, ParsedRow, dict[str, Any], dict[str, Any]]] = []
         # Committing, the cards that change are read again, locked: the change is made to the card
         # as it is now (another person may have changed it since it was read above).
         locked = (
-            selectors.cards_for_update(actor=self.actor, ids=[info.id for _, info, _ in candidates])
+            selectors.cards_for_update(actor=self.actor, ids=[c[1].id for c in candidates])
             if self.writer is not None and candidates
             else {}
         )
-        for parsed, info, after in candidates:
+        for parsed, info, after, changed in candidates:
             asset = None
             if self.writer is not None:
                 # Cards are never deleted (their ledger rows keep them): each is found again.
                 fresh, asset = locked[info.id]
-                if fresh.snapshot != info.snapshot or fresh.status != info.status:
-                    info, after = fresh, self._proposed(parsed, fresh, plan)
-                    if after is None:
+                if fresh.snapshot != info.snapshot:  # the status and the owner are in it too
+                    proposed = self._proposed(parsed, fresh, plan)
+                    if proposed is None:
                         continue
-            changed = [k for k in after if info.snapshot.get(k) != after.get(k)]
+                    info, (after, changed) = fresh, proposed
             with self.lock:
                 result.rows_update += 1
             if len(result.changes) < CHANGES_KEPT:

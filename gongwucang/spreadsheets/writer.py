@@ -89,6 +89,10 @@ _ASSET_COPY_COLUMNS = (
     "category_id",
 )
 
+# The ledger columns both COPYs of ledger rows write (new cards' rows name their id first).
+_EVENT_COPY_COLUMNS = (
+    "asset_id, event_type, actor_id, occurred_at, reference, before, after, note, request_id"
+)
 # Card fields whose value is a related row (written as <name>_id).
 RELATED = ("category", "owner_unit", "user_unit", "department", "custodian")
 # What CardWriter.update() may set on a changed card besides the row's own values.
@@ -558,10 +562,7 @@ class CardWriter:
                     write((asset_id, fields["category"].id, original, accumulated, months))
             timings["copy_books"] += clock() - started
             started = clock()
-            with pg.copy(
-                f'COPY "{event_table}" (id, asset_id, event_type, actor_id, occurred_at, reference, before, '
-                "after, note, request_id) FROM STDIN"
-            ) as copy:
+            with pg.copy(f'COPY "{event_table}" (id, {_EVENT_COPY_COLUMNS}) FROM STDIN') as copy:
                 write = copy.write_row
                 for (asset_id, event_id), (*_, after, _s, _k) in zip(id_pairs, prepared, strict=True):
                     write((event_id, asset_id, *event, after, note, request_id))
@@ -609,10 +610,7 @@ class CardWriter:
         with (
             connection.wrap_database_errors,
             connection.connection.cursor() as pg,
-            pg.copy(
-                f'COPY "{AssetEvent._meta.db_table}" (asset_id, event_type, actor_id, occurred_at, '
-                "reference, before, after, note, request_id) FROM STDIN"
-            ) as copy,
+            pg.copy(f'COPY "{AssetEvent._meta.db_table}" ({_EVENT_COPY_COLUMNS}) FROM STDIN') as copy,
         ):
             for e in events:
                 copy.write_row(
