@@ -33,6 +33,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from gongwucang.assets.exceptions import AssetNotWritable
+from gongwucang.core.collector import fewer_collections
 from gongwucang.org.models import Unit, User
 from gongwucang.org.scoping import scope_for
 
@@ -287,7 +288,8 @@ class _Run:
         if sink is not None and PIPELINE_SWITCH_SECONDS is not None:
             sys.setswitchinterval(PIPELINE_SWITCH_SECONDS)
         try:
-            count = self._read_and_check(rows, checker, plan, sink)
+            with fewer_collections():  # millions of short-lived objects (core.collector)
+                count = self._read_and_check(rows, checker, plan, sink)
         finally:
             if sink is not None:
                 sink.close()
