@@ -21,12 +21,17 @@ BULK_YOUNG_THRESHOLD = 100_000
 def fewer_collections(young: int = BULK_YOUNG_THRESHOLD) -> Iterator[None]:
     """Within the block, the youngest generation is collected after `young` allocations instead
     of 700, and what existed before the block (frozen) is not walked again; both are put back
-    after. The collector stays on: a cycle made meanwhile is still collected."""
+    after. The collector stays on: a cycle made meanwhile is still collected. A process that froze
+    objects itself (a server after preloading, say) keeps them frozen: gc.unfreeze() cannot tell
+    its objects from ours, so nothing more is frozen then."""
     before = gc.get_threshold()
-    gc.freeze()
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
     gc.set_threshold(max(young, before[0]), before[1], before[2])
     try:
         yield
     finally:
         gc.set_threshold(*before)
-        gc.unfreeze()
+        if ours:
+            gc.unfreeze()

@@ -30,6 +30,16 @@ class FewerCollectionsTests(SimpleTestCase):
         self.assertEqual(gc.get_threshold(), before)
         self.assertEqual(gc.get_freeze_count(), 0)
 
+    def test_a_freeze_made_before_is_left_alone(self) -> None:
+        gc.freeze()
+        try:
+            frozen = gc.get_freeze_count()
+            with fewer_collections():
+                self.assertEqual(gc.get_freeze_count(), frozen)
+            self.assertEqual(gc.get_freeze_count(), frozen)  # not unfrozen by the block
+        finally:
+            gc.unfreeze()
+
     def test_the_collector_stays_on_for_cycles_made_inside(self) -> None:
         with fewer_collections():
             first, second = _Node(), _Node()

@@ -909,13 +909,13 @@ def slice_rows_for(shared_strings_bytes: int) -> int:
     return SLICE_ROWS
 
 
-def _open_xlsx(path: Path, limits: ReadLimits, slice_rows: int | None = None) -> Table:
+def _open_xlsx(path: Path, limits: ReadLimits) -> Table:
     xlsx = _Xlsx(path, limits)
     sheets = xlsx.sheets()
     if not sheets:
         raise FileRefused("工作簿中没有工作表")
     xlsx.load_shared()
-    rows_per_slice = slice_rows or slice_rows_for(len(xlsx.shared_strings))
+    rows_per_slice = slice_rows_for(len(xlsx.shared_strings))
     # Look at the top of every worksheet to find the one with the ledger.
     candidates = []
     estimates: dict[str, int | None] = {}
