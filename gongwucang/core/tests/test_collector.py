@@ -35,8 +35,9 @@ class FewerCollectionsTests(SimpleTestCase):
         try:
             frozen = gc.get_freeze_count()
             with fewer_collections():
-                self.assertEqual(gc.get_freeze_count(), frozen)
-            self.assertEqual(gc.get_freeze_count(), frozen)  # not unfrozen by the block
+                # Nothing more frozen (a frozen object may still die, so the count may fall)
+                self.assertLessEqual(gc.get_freeze_count(), frozen)
+            self.assertGreater(gc.get_freeze_count(), 0)  # not unfrozen by the block
         finally:
             gc.unfreeze()
 
