@@ -33,7 +33,7 @@ from decimal import Decimal
 from typing import IO, Any, Literal
 
 from django.http import StreamingHttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 
 ColumnKind = Literal["text", "money_fen", "money", "int", "number", "date", "datetime", "bool"]
@@ -87,6 +87,13 @@ def unescape_formula(text: str) -> str:
     if len(text) > 1 and text[0] == "'" and text[1] in FORMULA_TRIGGERS:
         return text[1:]
     return text
+
+
+def chinese_labels(choices: Any) -> dict[str, str]:
+    """value → Chinese label of a TextChoices class, whatever the user's language: an export's
+    headers are Chinese, and so are the labels in its cells (and what the importer reads back)."""
+    with translation.override("zh-hans"):
+        return {value: str(label) for value, label in choices.choices}
 
 
 def _safe_sheet_title(title: str) -> str:

@@ -20,7 +20,7 @@ from gongwucang.org.models import Unit
 from .domain.codes import CHOICES, labels
 from .domain.columns import LEDGER_COLUMNS
 from .domain.reading import FileRefused, column_letter, open_table
-from .export import Column
+from .export import Column, chinese_labels
 from .selectors import active_category_codes, departments_by_unit
 
 EXPORT_KINDS = {
@@ -48,10 +48,7 @@ def ledger_export_columns() -> list[Column]:
 
 
 def _code_labels() -> dict[str, dict[str, str]]:
-    with translation.override("zh-hans"):
-        return {
-            name: {value: str(label) for value, label in choices.choices} for name, choices in CHOICES.items()
-        }
+    return {name: chinese_labels(choices) for name, choices in CHOICES.items()}
 
 
 def asset_export_rows(qs: QuerySet[Asset]) -> Iterator[list[Any]]:

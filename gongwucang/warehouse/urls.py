@@ -6,6 +6,7 @@ app_name = "warehouse"
 
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
+    path("export.xlsx", views.catalogue_export, name="catalogue_export"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/request/", views.item_request, name="item_request"),
     path("items/<int:pk>/withdraw/", views.item_withdraw, name="item_withdraw"),
@@ -24,11 +25,13 @@ urlpatterns = [
     path("allocation/<int:pk>/refuse/", views.allocation_refuse, name="allocation_refuse"),
     path("allocation/<int:pk>/handover/", views.allocation_handover, name="allocation_handover"),
     path("loans/", views.loans, name="loans"),
+    path("loans/export.xlsx", views.loans_export, name="loans_export"),
     path("loans/<int:pk>/edit/", views.loan_edit, name="loan_edit"),
     path("loans/<int:pk>/lend/", views.loan_lend, name="loan_lend"),
     path("loans/<int:pk>/return/", views.loan_return, name="loan_return"),
     path("loans/<int:pk>/extend/", views.loan_extend, name="loan_extend"),
     path("stock/", views.stock, name="stock"),
+    path("stock/export.xlsx", views.stock_export, name="stock_export"),
     path("listed/", views.listed, name="listed"),
     path("warehouses/", views.warehouse_list, name="warehouses"),
 ]

@@ -8,14 +8,17 @@ the order page with the reason, nothing changed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +29,7 @@ from gongwucang.assets.models import Asset, AssetAttachment, Category
 from gongwucang.core.dates import local_today
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.scoping import scope_for
+from gongwucang.spreadsheets.export import xlsx_response
 from gongwucang.workflow import selectors as wf_selectors
 from gongwucang.workflow import services as wf
 from gongwucang.workflow.domain.statuses import EDITABLE_STATUSES, OrderStatus, OrderType
@@ -34,7 +38,7 @@ from gongwucang.workflow.files import atomic_with_files
 from gongwucang.workflow.models import LineOutcome, Order, OrderAttachment, OrderAttachmentKind
 from gongwucang.workflow.views import order_context, service_errors
 
-from . import selectors, services
+from . import exports, selectors, services
 from .domain.choices import AllocationMode, PoolItemStatus
 from .forms import (
     AcknowledgeForm,
@@ -97,13 +101,12 @@ def _basket(request: HttpRequest) -> list[int]:
     return [int(v) for v in request.session.get(BASKET, []) if str(v).isdigit()]
 
 
-@login_required
-def catalogue(request: HttpRequest) -> HttpResponse:
-    warehouses = list(selectors.warehouses(actor=request.user))
+def _catalogue_filters(request: HttpRequest) -> tuple[CatalogueFilterForm, selectors.CatalogueFilters]:
+    """The catalogue's filter form and the filters it gives (none while it is empty or invalid)."""
     form = CatalogueFilterForm(
         request.GET or None,
         categories=selectors.category_choices_in_pool(actor=request.user),
-        warehouses=warehouses,
+        warehouses=list(selectors.warehouses(actor=request.user)),
     )
     filters = selectors.CatalogueFilters()
     if form.is_valid():
@@ -117,6 +120,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             location=data["location"],
             available_only=data["available"],
         )
+    return form, filters
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    form, filters = _catalogue_filters(request)
     page = Paginator(selectors.catalogue(actor=request.user, filters=filters), 24).get_page(
         request.GET.get("page")
     )
@@ -129,7 +138,23 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "page": page,
             "basket": set(_basket(request)),
             "can_request": _is_clerk(request),
+            "query_string": request.GET.urlencode(),
         },
+    )
+
+
+@login_required
+def catalogue_export(request: HttpRequest) -> HttpResponse:
+    """公物仓目录: the catalogue as shown (same filters, the user's region), newest first."""
+    _form, filters = _catalogue_filters(request)
+    today = local_today()
+    return xlsx_response(
+        filename=f"公物仓目录-{today:%Y%m%d}.xlsx",
+        sheet_title="公物仓目录",
+        columns=exports.POOL_ITEM_COLUMNS,
+        rows=exports.pool_item_rows(selectors.catalogue(actor=request.user, filters=filters)),
+        preamble=[f"公物仓目录 · 截至 {today:%Y-%m-%d}"],
+        max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
     )
 
 
@@ -989,21 +1014,43 @@ def loan_extend(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "warehouse/loan_extend.html", {"order": order, "loan": loan, "form": form})
 
 
-@login_required
-def loans(request: HttpRequest) -> HttpResponse:
-    """Loans under way; `?overdue=1` lists only the overdue ones (借用逾期)."""
-    today = local_today()
+def _loans_shown(request: HttpRequest, today: dt.date) -> tuple[QuerySet[LoanOrder], bool]:
+    """The loans the loan list shows: all under way, or with `?overdue=1` only the overdue ones."""
     overdue_only = request.GET.get("overdue") == "1"
     qs = (
         selectors.overdue_loans(actor=request.user, today=today)
         if overdue_only
         else selectors.loans(actor=request.user)
     )
+    return qs, overdue_only
+
+
+@login_required
+def loans(request: HttpRequest) -> HttpResponse:
+    """Loans under way; `?overdue=1` lists only the overdue ones (借用逾期)."""
+    today = local_today()
+    qs, overdue_only = _loans_shown(request, today)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     for loan in page.object_list:
         loan.days_overdue = max((today - loan.due_on).days, 0)  # type: ignore[attr-defined]
     return render(
         request, "warehouse/loans.html", {"page": page, "overdue_only": overdue_only, "today": today}
+    )
+
+
+@login_required
+def loans_export(request: HttpRequest) -> HttpResponse:
+    """借用台账: the loan list as shown (all, or only the overdue), one row per lent item."""
+    today = local_today()
+    qs, overdue_only = _loans_shown(request, today)
+    title = "逾期未还" if overdue_only else "借用中"
+    return xlsx_response(
+        filename=f"借用台账-{title}-{today:%Y%m%d}.xlsx",
+        sheet_title=title,
+        columns=exports.LOAN_COLUMNS,
+        rows=exports.loan_rows(exports.loan_lines(qs), today=today),
+        preamble=[f"借用台账（{title}） · 截至 {today:%Y-%m-%d}"],
+        max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
     )
 
 
@@ -1021,19 +1068,41 @@ def listed(request: HttpRequest) -> HttpResponse:
     return render(request, "warehouse/listed.html", {"page": page})
 
 
-@login_required
-def stock(request: HttpRequest) -> HttpResponse:
-    """The keeper's stock (库存): everything in the warehouses they keep, by bin."""
+def _kept_and_chosen(request: HttpRequest) -> tuple[list[Any], int | None]:
+    """The warehouses the user keeps (none: a 404) and the one `?warehouse=` picks among them."""
     kept = list(selectors.kept_warehouses(actor=request.user))
     if not kept:
         raise Http404
     raw = request.GET.get("warehouse", "")
     warehouse_id = int(raw) if raw.isdigit() and int(raw) in {w.pk for w in kept} else None
+    return kept, warehouse_id
+
+
+@login_required
+def stock(request: HttpRequest) -> HttpResponse:
+    """The keeper's stock (库存): everything in the warehouses they keep, by bin."""
+    kept, warehouse_id = _kept_and_chosen(request)
     page = Paginator(selectors.stock(actor=request.user, warehouse_id=warehouse_id), 50).get_page(
         request.GET.get("page")
     )
     return render(
         request, "warehouse/stock.html", {"page": page, "warehouses": kept, "warehouse_id": warehouse_id}
+    )
+
+
+@login_required
+def stock_export(request: HttpRequest) -> HttpResponse:
+    """库存清单: the stock list as shown (all kept warehouses, or the one chosen), by bin."""
+    kept, warehouse_id = _kept_and_chosen(request)
+    names = [w.name for w in kept if warehouse_id in (None, w.pk)]
+    today = local_today()
+    return xlsx_response(
+        filename=f"库存清单-{today:%Y%m%d}.xlsx",
+        sheet_title="库存清单",
+        columns=exports.POOL_ITEM_COLUMNS,
+        rows=exports.pool_item_rows(selectors.stock(actor=request.user, warehouse_id=warehouse_id)),
+        preamble=[f"库存清单 · {'、'.join(names)} · 截至 {today:%Y-%m-%d}"],
+        max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
     )
 
 

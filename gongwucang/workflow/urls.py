@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("done/", views.done, name="done"),
     path("orders/", views.order_list, name="order_list"),
+    path("orders/export.xlsx", views.order_list_export, name="order_list_export"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
     path("orders/<int:pk>/print/", views.order_print, name="order_print"),
     path("orders/<int:pk>/submit/", views.order_submit, name="order_submit"),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,8 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongwucang.core.memo import memo_on
+from gongwucang.spreadsheets.export import xlsx_response
 
-from . import selectors, services, ui
+from . import exports, selectors, services, ui
 from .domain.statuses import EDITABLE_STATUSES, OrderStatus, OrderType
 from .exceptions import ActionNotAllowed, OrderNotFound
 from .forms import AttachmentForm
@@ -58,11 +60,16 @@ def done(request: HttpRequest) -> HttpResponse:
     return render(request, "workflow/done.html", {"page": page})
 
 
-@login_required
-def order_list(request: HttpRequest) -> HttpResponse:
+def _order_filters(request: HttpRequest) -> tuple[str, str, str]:
+    """The order list's filters from the query string (type, status, text); unknown values are ignored."""
     order_type = request.GET.get("type", "") if request.GET.get("type") in OrderType.values else ""
     status = request.GET.get("status", "") if request.GET.get("status") in OrderStatus.values else ""
-    query = request.GET.get("q", "")[:50]
+    return order_type, status, request.GET.get("q", "")[:50]
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    order_type, status, query = _order_filters(request)
     qs = selectors.order_list(actor=request.user, order_type=order_type, status=status, query=query)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     return render(
@@ -75,7 +82,23 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "type": order_type,
             "status": status,
             "q": query,
+            "query_string": request.GET.urlencode(),
         },
+    )
+
+
+@login_required
+def order_list_export(request: HttpRequest) -> HttpResponse:
+    """单据清单: the order list as shown (same filters, same scope, newest first)."""
+    order_type, status, query = _order_filters(request)
+    qs = selectors.order_list(actor=request.user, order_type=order_type, status=status, query=query)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return xlsx_response(
+        filename=f"单据清单-{stamp}.xlsx",
+        sheet_title="单据清单",
+        columns=exports.ORDER_COLUMNS,
+        rows=exports.order_rows(qs),
+        max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
     )
 
 

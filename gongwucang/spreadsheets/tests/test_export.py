@@ -8,9 +8,17 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from gongwucang.spreadsheets.export import Column, escape_formula, unescape_formula, write_xlsx, xlsx_response
+from gongwucang.assets.domain.choices import Condition
+from gongwucang.spreadsheets.export import (
+    Column,
+    chinese_labels,
+    escape_formula,
+    unescape_formula,
+    write_xlsx,
+    xlsx_response,
+)
 
 COLUMNS = [
     Column("资产编号", "text", 18),
@@ -114,3 +122,10 @@ def test_calamine_reads_the_export_back(tmp_path) -> None:
     )
     data = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
     assert data[1][:5] == ["a&b<c>", 123.45, 1.5, 2, dt.date(2024, 2, 29)]
+
+
+def test_labels_in_an_export_are_chinese_in_any_language() -> None:
+    with translation.override("en"):
+        assert str(Condition.GOOD.label) == "Good"  # the screen follows the user's language…
+        assert chinese_labels(Condition)["good"] == "完好"  # …the file does not
+        assert translation.get_language() == "en"

@@ -5,7 +5,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -371,3 +373,99 @@ def test_inbox_count_in_the_frame(world, scene):
 
     assert inbox_count(world.keeper) >= 1
     assert inbox_count(world.head_sch) == 1  # the intake waiting at their step
+
+
+def _sheet_rows(response, header_row: int) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The data rows of a downloaded export (below its header row), as tuples of cell values."""
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return list(book.active.iter_rows(min_row=header_row + 1, values_only=True))
+
+
+def test_list_exports_hold_what_each_role_sees(world, scene):
+    """Each list's 导出 Excel holds the rows of that list for that user: the order list and the
+    loans for every role, the stock for the keepers (a 404 for everyone else, like the page)."""
+    intake, loan = scene["intake"].order_no, scene["loan"].order_no
+    item = scene["item"].asset.asset_no
+    for role in ROLES:
+        client = client_for(getattr(world, role))
+        pool = client.get(reverse("warehouse:catalogue_export"))
+        assert pool.status_code == 200, role
+        page = client.get(reverse("warehouse:catalogue")).context["page"]
+        assert [r[2] for r in _sheet_rows(pool, 2)] == [i.asset.asset_no for i in page.object_list], role
+        assert (
+            item in {r[2] for r in _sheet_rows(client.get(reverse("warehouse:catalogue_export")), 2)}
+        ) == (role != "nobody"), role
+        orders = client.get(reverse("workflow:order_list_export"))
+        assert orders.status_code == 200, role
+        assert (intake in {r[0] for r in _sheet_rows(orders, 1)}) == (role in SEES_SCHOOL_ORDER), role
+        loans = client.get(reverse("warehouse:loans_export"))
+        assert loans.status_code == 200, role
+        assert (loan in {r[0] for r in _sheet_rows(loans, 2)}) == sees(role, "loan"), role
+        page = client.get(reverse("warehouse:stock")).status_code
+        assert client.get(reverse("warehouse:stock_export")).status_code == page, role
+
+
+def test_order_list_export_follows_the_filters(world, scene):
+    client = client_for(world.clerk_sch)
+    filters = {"type": "loan", "status": "executing"}
+    listing = client.get(reverse("workflow:order_list"), filters).content.decode()
+    assert reverse("workflow:order_list_export") + "?type=loan&amp;status=executing" in listing
+    rows = _sheet_rows(client.get(reverse("workflow:order_list_export"), {"type": "loan"}), 1)
+    assert [r[0] for r in rows] == [scene["loan"].order_no]
+    _number, kind, _title, applicant_unit, _person, handling_unit, total, status = rows[0][:8]
+    assert (kind, status, applicant_unit) == ("借用", "执行中", world.SCH.name)
+    assert handling_unit == world.WH.name
+    assert total == scene["loan"].total_original_value_fen / 100  # a number in yuan, not text
+    by_number = client.get(reverse("workflow:order_list_export"), {"q": scene["intake"].order_no})
+    searched = _sheet_rows(by_number, 1)
+    assert [r[0] for r in searched] == [scene["intake"].order_no]
+
+
+def test_stock_export_is_the_keepers_stock_by_warehouse(world, scene, stores):
+    client = client_for(world.keeper)
+    listing = client.get(reverse("warehouse:stock"), {"warehouse": stores.virtual.pk}).content.decode()
+    assert f"{reverse('warehouse:stock_export')}?warehouse={stores.virtual.pk}" in listing
+    everything = _sheet_rows(client.get(reverse("warehouse:stock_export")), 2)
+    page = client.get(reverse("warehouse:stock")).context["page"]
+    assert [r[2] for r in everything] == [item.asset.asset_no for item in page.object_list]
+    item = scene["item"]  # requested by the school: held by its allocation order
+    row = next(r for r in everything if r[2] == item.asset.asset_no)
+    assert row[0] == stores.physical.name and row[1] == stores.bins[0].code
+    assert row[8] == item.asset.book.original_value_fen / 100 and row[12] == "已被申请"
+    virtual = _sheet_rows(client.get(reverse("warehouse:stock_export"), {"warehouse": stores.virtual.pk}), 2)
+    assert {r[0] for r in virtual} == {stores.virtual.name}
+    assert [r[12] for r in virtual] == ["借出"]  # the lent item
+
+
+def test_loans_export_counts_days_overdue(world, scene):
+    from gongwucang.warehouse.exports import loan_lines, loan_rows
+    from gongwucang.warehouse.selectors import loans
+
+    loan = scene["loan"].loan
+    lines = loan_lines(loans(actor=world.keeper))
+    assert [r[9] for r in loan_rows(lines, today=loan.due_on)] == [0]
+    late = loan_rows(lines, today=loan.due_on + dt.timedelta(days=3))
+    lent = scene["loan"].lines.get().asset
+    assert [(r[0], r[4], r[5], r[8], r[9]) for r in late] == [
+        (scene["loan"].order_no, lent.asset_no, lent.name, loan.due_on, 3)
+    ]
+    client = client_for(world.keeper)
+    assert _sheet_rows(client.get(reverse("warehouse:loans_export"), {"overdue": "1"}), 2) == []
+    listing = client.get(reverse("warehouse:loans"), {"overdue": "1"}).content.decode()
+    assert reverse("warehouse:loans_export") + "?overdue=1" in listing
+
+
+def test_catalogue_export_follows_the_filters_and_the_region(world, scene, stores):
+    client = client_for(world.clerk_cln)
+    listing = client.get(reverse("warehouse:catalogue"), {"q": "bjb", "kind": "physical"}).content.decode()
+    assert reverse("warehouse:catalogue_export") + "?q=bjb&amp;kind=physical" in listing
+    item = scene["item"]  # 笔记本电脑 in the physical warehouse, requested by the school
+    found = _sheet_rows(
+        client.get(reverse("warehouse:catalogue_export"), {"q": "bjb", "kind": "physical"}), 2
+    )
+    assert item.asset.asset_no in [r[2] for r in found]
+    assert {r[0] for r in found} == {stores.physical.name}
+    available = _sheet_rows(client.get(reverse("warehouse:catalogue_export"), {"available": "on"}), 2)
+    assert item.asset.asset_no not in [r[2] for r in available] and {r[12] for r in available} <= {"可申领"}
+    other = client_for(make_world("330100002").clerk_sch)
+    assert _sheet_rows(other.get(reverse("warehouse:catalogue_export")), 2) == []
