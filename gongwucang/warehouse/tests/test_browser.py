@@ -5,7 +5,8 @@
    the catalogue by pinyin initials and requests it; three approvers approve from their inboxes;
    the keeper dispatches; the clerk signs; the card shows the new owner and the whole trail;
 2. the virtual warehouse with return-for-revision, resubmission, and a rejected request;
-3. a loan from the basket: lent, returned with a missing part, back in stock.
+3. a loan from the basket: lent (and in the loans' Excel export), returned with a missing part,
+   back in stock.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+import openpyxl
 import pytest
 
 from conftest import login
@@ -214,7 +216,7 @@ def test_virtual_warehouse_with_return_for_revision_and_a_rejection(page, world,
     assert page.locator("[data-testid=catalogue-item]", has_text=printer.asset_no).count() == 1
 
 
-def test_loan_from_the_basket_lent_and_returned(page, world, stores):
+def test_loan_from_the_basket_lent_and_returned(page, world, stores, tmp_path):
     page.on("dialog", lambda dialog: dialog.accept())
     item = stock_item(world, stores, name="投影仪", category_code="A02021100", original_value="4200.00")
     as_user(page, "clerk_cln")
@@ -240,6 +242,16 @@ def test_loan_from_the_basket_lent_and_returned(page, world, stores):
     page.get_by_text(f"借用单 {loan_no} 已借出").wait_for()
     page.goto("/warehouse/loans/")
     assert loan_no in page.locator("[data-testid=loans]").inner_text()
+    # The keeper takes the loans list to Excel (借用台账): the lent projector, its due date.
+    with page.expect_download() as download_info:
+        page.get_by_test_id("export").click()
+    ledger = tmp_path / download_info.value.suggested_filename
+    download_info.value.save_as(ledger)
+    assert ledger.name.startswith("借用台账-借用中-")
+    rows = list(openpyxl.load_workbook(ledger, read_only=True).active.iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[4], r[6], r[8].date()) for r in rows] == [
+        (loan_no, item.asset.asset_no, 4200, local_today() + dt.timedelta(days=5))
+    ]
     page.goto(f"/workflow/orders/{Order.objects.get(order_no=loan_no).pk}/")
     page.get_by_role("link", name="归还验收").click()
     page.select_option("select[name^=condition_]", "fair")
