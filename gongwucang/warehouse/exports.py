@@ -19,7 +19,7 @@ from gongwucang.spreadsheets.export import Column, chinese_labels
 from gongwucang.workflow.models import OrderLine
 
 from .domain.choices import PoolItemStatus
-from .models import LoanOrder, PoolItem
+from .models import PoolItem
 
 CHUNK = 2000
 
@@ -82,17 +82,9 @@ def pool_item_rows(items: QuerySet[PoolItem]) -> Iterator[list[Any]]:
         ]
 
 
-def loan_lines(loans: QuerySet[LoanOrder]) -> QuerySet[OrderLine]:
-    """The items of `loans` (warehouse.selectors.loans or overdue_loans), in the loans' order."""
-    return (
-        OrderLine.objects.filter(order_id__in=loans.values("order_id"))
-        .select_related("order__applicant_unit", "order__loan__warehouse", "asset")
-        .order_by("order__loan__due_on", "order_id", "id")
-    )
-
-
 def loan_rows(lines: QuerySet[OrderLine], *, today: dt.date) -> Iterator[list[Any]]:
-    """One row per lent item: who has it, what for, since when, until when, how many days late."""
+    """One row per lent item (warehouse.selectors.loan_lines): who has it, what for, since when,
+    until when, how many days late."""
     for line in lines.iterator(chunk_size=CHUNK):
         order = line.order
         loan = order.loan

@@ -224,6 +224,15 @@ def overdue_loans(*, actor: User, today: dt.date) -> QuerySet[LoanOrder]:
     return loans(actor=actor).filter(due_on__lt=today)
 
 
+def loan_lines(loans: QuerySet[LoanOrder]) -> QuerySet[OrderLine]:
+    """The lent items of `loans` (loans or overdue_loans above), in the loans' order (借用台账)."""
+    return (
+        OrderLine.objects.filter(order_id__in=loans.values("order_id"))
+        .select_related("order__applicant_unit", "order__loan__warehouse", "asset")
+        .order_by("order__loan__due_on", "order_id", "id")
+    )
+
+
 def _visible_orders(actor: User):  # type: ignore[no-untyped-def]
     from gongwucang.workflow.models import Order
 

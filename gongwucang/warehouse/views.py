@@ -1,6 +1,7 @@
 """Warehouse screens: the catalogue and its basket, intake (file, edit, receive, receipt), allocation
 (category request, edit, dispatch, sign, handover form), loans (edit, lend, return, extend,
-overdue list), the keepers' stock and the warehouses. Thin: selectors read, services write.
+overdue list), the keepers' stock and the warehouses; the catalogue, stock and loan lists also as
+Excel (exports.py). Thin: selectors read, services write.
 
 An order outside the user's scope is a 404; a step the user may not take now sends them back to
 the order page with the reason, nothing changed.
@@ -1048,7 +1049,7 @@ def loans_export(request: HttpRequest) -> HttpResponse:
         filename=f"借用台账-{title}-{today:%Y%m%d}.xlsx",
         sheet_title=title,
         columns=exports.LOAN_COLUMNS,
-        rows=exports.loan_rows(exports.loan_lines(qs), today=today),
+        rows=exports.loan_rows(selectors.loan_lines(qs), today=today),
         preamble=[f"借用台账（{title}） · 截至 {today:%Y-%m-%d}"],
         max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
     )

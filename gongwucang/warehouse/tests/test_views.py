@@ -438,8 +438,8 @@ def test_stock_export_is_the_keepers_stock_by_warehouse(world, scene, stores):
 
 
 def test_loans_export_counts_days_overdue(world, scene):
-    from gongwucang.warehouse.exports import loan_lines, loan_rows
-    from gongwucang.warehouse.selectors import loans
+    from gongwucang.warehouse.exports import loan_rows
+    from gongwucang.warehouse.selectors import loan_lines, loans
 
     loan = scene["loan"].loan
     lines = loan_lines(loans(actor=world.keeper))
