@@ -18,7 +18,8 @@ Every item received has the keeper's photo taken at receipt (drawn by demo_photo
 pictogram of the category), so the catalogue is not photo-less.
 
 Everything goes through the services (so orders have their history and cards their ledger); only
-the overdue loan's due date is moved into the past directly (the demo cannot wait three weeks).
+the overdue loan's due date and lending time are moved into the past directly (the demo cannot
+wait three weeks; its ledger rows keep the day the demo was made).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from gongwucang.assets.demo import register_idle
 from gongwucang.assets.domain.depreciation import months_between, straight_line_accumulated_fen
@@ -401,9 +403,9 @@ def _seed(ctx: DemoContext) -> None:  # one story, told in order
     )[0]
     d.approve(overdue)
     services.loan_lend(actor=d.keeper, order_id=overdue.pk)
-    LoanOrder.objects.filter(pk=overdue.pk).update(
-        due_on=d.today - dt.timedelta(days=5)
-    )  # lent three weeks ago
+    LoanOrder.objects.filter(pk=overdue.pk).update(  # lent three weeks ago, due five days ago
+        due_on=d.today - dt.timedelta(days=5), lent_at=timezone.now() - dt.timedelta(days=21)
+    )
     returned_loan = services.loan_request(
         actor=school,
         pool_item_ids=[stock_p[2].pk],

@@ -5,11 +5,16 @@ Reproducible: the same --seed gives the same region. If the demo region exists, 
 
 import random
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from gongwucang.core.demo import DEMO_PASSWORD, DEMO_REGION_CODE, DemoContext, demo_modules
 from gongwucang.org.models import Region
+
+# The 公物仓's demo orders pick idle cards of particular units (warehouse/demo.py); with fewer
+# cards some units have too few idle ones and seeding stopped with an error (1,000 did; the
+# transaction left nothing behind).
+MIN_CARDS = 2000
 
 
 class Command(BaseCommand):
@@ -17,9 +22,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--cards", type=int, default=2000)
+        parser.add_argument("--cards", type=int, default=MIN_CARDS)
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        if options["cards"] < MIN_CARDS:
+            raise CommandError(
+                f"演示区域至少需要 {MIN_CARDS} 张资产卡片（公物仓的演示单据要用各单位的闲置资产）"
+            )
         if Region.objects.filter(code=DEMO_REGION_CODE).exists():
             self.stdout.write("演示区域已存在，跳过生成。")
         else:
