@@ -29,3 +29,9 @@ def list_links(request: Any) -> list[CardAction]:
     if scope_for(request.user).write_unit_ids:
         links.append(CardAction(_("Excel 导入"), reverse("spreadsheets:import_list"), "outline-primary"))
     return links
+
+
+def card_actions(request: Any, asset: Any) -> list[CardAction]:
+    """ "导出变动记录" on a card's page: the card's ledger as Excel (the export keeps to the user's scope)."""
+    url = f"{reverse('spreadsheets:ledger_export')}?asset={asset.pk}"
+    return [CardAction(_("导出变动记录"), url, "outline-secondary")]

@@ -83,3 +83,19 @@ def test_asset_export_follows_filters_and_scope(client, world) -> None:
     ledger = client.get(reverse("spreadsheets:ledger_export"))
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(ledger.streaming_content))).active
     assert sorted(r[1] for r in sheet.iter_rows(min_row=2, values_only=True)) == ["E-1", "E-2"]
+
+
+def test_a_cards_ledger_exports_from_its_page_and_only_within_scope(client, world) -> None:
+    mine = card(actor=world.clerk_sch, unit=world.SCH, asset_no="L-1", name="投影仪")
+    card(actor=world.clerk_sch, unit=world.SCH, asset_no="L-2", name="办公桌", category_code="A05010100")
+    theirs = card(actor=world.clerk_cln, unit=world.CLN, asset_no="L-3", name="投影仪")
+    login(client, world.clerk_sch)
+    url = f"{reverse('spreadsheets:ledger_export')}?asset={mine.pk}"
+    assert url.replace("&", "&amp;") in client.get(reverse("assets:detail", args=[mine.pk])).content.decode()
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content))).active
+    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["L-1"]  # its registration
+    # Another unit's card: its page is a 404, and its ledger is not in the file.
+    assert client.get(reverse("assets:detail", args=[theirs.pk])).status_code == 404
+    other = client.get(f"{reverse('spreadsheets:ledger_export')}?asset={theirs.pk}")
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(other.streaming_content))).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == []
