@@ -18,6 +18,7 @@ from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.assets.domain.search_keys import normalise_query
 from gongwucang.assets.models import AssetAttachment, AssetEvent
 from gongwucang.assets.selectors import category_with_descendants
+from gongwucang.core.memo import memo_on
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.models import Unit, User
 from gongwucang.org.scoping import scope_for
@@ -48,12 +49,17 @@ def idle_since(asset_ids: Sequence[int]) -> dict[int, dt.date]:
     return found
 
 
-def region_ids(actor: User) -> set[int]:
-    """The regions where the user holds any role (the catalogues they may browse)."""
-    unit_ids = {unit_id for unit_id, _role in scope_for(actor).roles}
-    return set(Unit.objects.filter(pk__in=unit_ids).values_list("region_id", flat=True)) | set(
-        scope_for(actor).read_region_ids
-    )
+def region_ids(actor: User) -> frozenset[int]:
+    """The regions where the user holds any role (the catalogues they may browse). Read once per
+    request and kept on the user (core.memo, like the scope it derives from): the catalogue asks
+    three times — its filter form's categories and warehouses, and its items."""
+
+    def read() -> frozenset[int]:
+        unit_ids = {unit_id for unit_id, _role in scope_for(actor).roles}
+        units = Unit.objects.filter(pk__in=unit_ids).values_list("region_id", flat=True)
+        return frozenset(units) | frozenset(scope_for(actor).read_region_ids)
+
+    return memo_on(actor, "pool_region_ids", read)
 
 
 def warehouses(*, actor: User) -> QuerySet[Warehouse]:

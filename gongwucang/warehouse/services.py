@@ -56,7 +56,7 @@ class PoolItemNotFound(LookupError):
     """The pool item does not exist for this user (another region's): always a 404."""
 
 
-def _region_ids(actor: User) -> set[int]:
+def _region_ids(actor: User) -> frozenset[int]:
     from .selectors import region_ids
 
     return region_ids(actor)

@@ -32,7 +32,7 @@ def test_catalogue_and_order_pages_do_not_grow_with_rows(world, stores, django_a
         actor=world.clerk_sch, pool_item_ids=[i.pk for i in items], purpose="x"
     )
     clerk = client_for(world.clerk_sch)
-    count(django_assert_max_num_queries, clerk, reverse("warehouse:catalogue"), 14)
+    count(django_assert_max_num_queries, clerk, reverse("warehouse:catalogue"), 12)
     count(django_assert_max_num_queries, clerk, reverse("workflow:order_list"), 7)
     count(django_assert_max_num_queries, clerk, reverse("workflow:order_detail", args=[order[0].pk]), 14)
     keeper = client_for(world.keeper)
@@ -60,7 +60,7 @@ def test_exports_do_not_grow_with_rows(world, stores, django_assert_max_num_quer
     )[0]
     services.loan_lend(actor=world.keeper, order_id=approve_all(loan, world).pk)
     keeper = client_for(world.keeper)
-    count_download(django_assert_max_num_queries, keeper, reverse("warehouse:catalogue_export"), 9)
+    count_download(django_assert_max_num_queries, keeper, reverse("warehouse:catalogue_export"), 7)
     count_download(django_assert_max_num_queries, keeper, reverse("warehouse:stock_export"), 5)
     count_download(django_assert_max_num_queries, keeper, reverse("warehouse:loans_export"), 5)
     count_download(django_assert_max_num_queries, keeper, reverse("workflow:order_list_export"), 5)
