@@ -13,12 +13,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, models
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy
 
 from gongwucang.core.money import fen_to_yuan
 from gongwucang.core.request_context import current_request_id
 
-from .models import Asset, AssetEvent
+from .models import Asset, AssetAttachment, AssetEvent
 
 # The card fields a snapshot holds (the ledger's "before/after"), in display order.
 SNAPSHOT_FIELDS: tuple[str, ...] = (
@@ -56,6 +57,75 @@ SNAPSHOT_FIELDS: tuple[str, ...] = (
     "note",
 )
 BOOK_FIELDS: tuple[str, ...] = ("original_value_fen", "accumulated_depreciation_fen", "months_depreciated")
+
+
+# How the ledger reads to people (the card's timeline, the ledger export): each key by its field's
+# label, each value as the screen shows it — a choice by its label (资产状态：在用 → 闲置, not
+# in_use → idle), a related row by its text, nothing as "—". Lazy: translated when read.
+def _asset_field(name: str) -> models.Field:  # type: ignore[type-arg]
+    field = Asset._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+LEDGER_LABELS: dict[str, Any] = {name: _asset_field(name).verbose_name for name in SNAPSHOT_FIELDS}
+LEDGER_LABELS.update(
+    {
+        "original_value_fen": gettext_lazy("原值"),
+        "accumulated_depreciation_fen": gettext_lazy("累计折旧"),
+        "months_depreciated": gettext_lazy("已计提月数"),
+        "fiscal_amount_fen": gettext_lazy("财政拨款金额"),
+        "non_fiscal_amount_fen": gettext_lazy("非财政金额"),
+        "disposal_income_fen": gettext_lazy("处置收入"),
+        "attachment": gettext_lazy("附件"),
+        "kind": gettext_lazy("类型"),
+    }
+)
+_LEDGER_CHOICES: dict[str, dict[Any, Any]] = {
+    name: dict(_asset_field(name).choices or ()) for name in SNAPSHOT_FIELDS if _asset_field(name).choices
+}
+_LEDGER_CHOICES["kind"] = dict(AssetAttachment._meta.get_field("kind").choices or ())  # type: ignore[union-attr]
+
+
+class LedgerWording:
+    """Labels and values of ledger rows as people read them: in `language`, or the active one.
+    One per rendering: each label is translated once (a card with 200 events would otherwise
+    translate thousands of times)."""
+
+    def __init__(self, language: str | None = None) -> None:
+        self._language = language
+        self._labels: dict[str, str] = {}
+        self._values: dict[tuple[str, Any], str] = {}
+        self._yes, self._no = self._text(gettext_lazy("是")), self._text(gettext_lazy("否"))
+
+    def _text(self, lazy: Any) -> str:
+        if self._language is None:
+            return str(lazy)
+        with translation.override(self._language):
+            return str(lazy)
+
+    def label(self, key: str) -> str:
+        found = self._labels.get(key)
+        if found is None:
+            found = self._labels[key] = self._text(LEDGER_LABELS.get(key, key))
+        return found
+
+    def value(self, key: str, value: Any) -> str:
+        if isinstance(value, dict):
+            return str(value.get("text", value))
+        if value is None or value == "":
+            return "—"
+        if value is True:
+            return self._yes
+        if value is False:
+            return self._no
+        choices = _LEDGER_CHOICES.get(key)
+        if choices is None or not isinstance(value, str):
+            return str(value)
+        found = self._values.get((key, value))
+        if found is None:
+            found = self._values[(key, value)] = self._text(choices.get(value, value))
+        return found
 
 
 # The time rows written now carry: None = now. Set only by `recorded_at` (seeding a past).

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import get_current_timezone, is_aware
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.core import contributions
@@ -33,8 +32,8 @@ from .domain.choices import AssetStatus
 from .domain.events import EventType
 from .exceptions import AssetNotWritable, ConcurrentEditError
 from .forms import AssetFilterForm, AssetForm, AttachmentForm
-from .ledger import SNAPSHOT_FIELDS
-from .models import Asset, AssetAttachment
+from .ledger import LedgerWording
+from .models import AssetAttachment
 
 
 def _page_size(request: HttpRequest) -> int:
@@ -202,34 +201,6 @@ def asset_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "assets/asset_form.html", {"form": form, "is_create": False, "asset": asset})
 
 
-# Lazy labels: translated when the timeline renders, in the reader's language.
-FIELD_LABELS = {name: Asset._meta.get_field(name).verbose_name for name in SNAPSHOT_FIELDS}
-FIELD_LABELS.update(
-    {
-        "original_value_fen": gettext_lazy("原值"),
-        "accumulated_depreciation_fen": gettext_lazy("累计折旧"),
-        "months_depreciated": gettext_lazy("已计提月数"),
-        "fiscal_amount_fen": gettext_lazy("财政拨款金额"),
-        "non_fiscal_amount_fen": gettext_lazy("非财政金额"),
-        "disposal_income_fen": gettext_lazy("处置收入"),
-        "attachment": gettext_lazy("附件"),
-        "kind": gettext_lazy("类型"),
-    }
-)
-
-
-def _display(value: object) -> str:
-    if isinstance(value, dict):
-        return str(value.get("text", value))
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    return str(value)
-
-
 def timeline_rows(
     events: Iterable[selectors.TimelineEvent], extras: Iterable[contributions.TimelineEntry] = ()
 ) -> list[dict[str, object]]:
@@ -239,7 +210,7 @@ def timeline_rows(
     # get_event_type_display() rebuilds (and hashes, translating each lazy label) the whole choice
     # list for every event: 200 events cost ~4,000 translations. One map per timeline instead.
     titles = {value: str(label) for value, label in EventType.choices}
-    labels: dict[str, str] = {}  # field → its label in the reader's language, translated once
+    wording = LedgerWording()
     for event in events:
         keys = list(dict.fromkeys([*event.before.keys(), *event.after.keys()]))
         created = not event.before and len(event.after) > 3
@@ -248,9 +219,9 @@ def timeline_rows(
             if created
             else [
                 (
-                    labels.get(k) or labels.setdefault(k, str(FIELD_LABELS.get(k, k))),
-                    _display(event.before.get(k)),
-                    _display(event.after.get(k)),
+                    wording.label(k),
+                    wording.value(k, event.before.get(k)),
+                    wording.value(k, event.after.get(k)),
                 )
                 for k in keys
             ]

@@ -9,11 +9,11 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import translation
 from xlsxwriter import Workbook
 
 from gongwucang.assets.domain.choices import AssetStatus
 from gongwucang.assets.domain.events import EventType
+from gongwucang.assets.ledger import LedgerWording
 from gongwucang.assets.models import Asset, AssetEvent
 from gongwucang.org.models import Unit
 
@@ -150,8 +150,9 @@ LEDGER_EVENT_COLUMNS = [
 
 
 def ledger_export_rows(qs: QuerySet[AssetEvent]) -> Iterator[list[Any]]:
-    with translation.override("zh-hans"):
-        types = {value: str(label) for value, label in EventType.choices}
+    """One row per ledger event; its changes worded as the card's timeline words them
+    (assets.ledger.LedgerWording), in Chinese: 资产状态：在用 → 闲置."""
+    types, wording = chinese_labels(EventType), LedgerWording("zh-hans")
     for r in qs.values_list(
         "occurred_at",
         "asset__asset_no",
@@ -166,20 +167,15 @@ def ledger_export_rows(qs: QuerySet[AssetEvent]) -> Iterator[list[Any]]:
     ).iterator(chunk_size=5000):
         before, after = r[7] or {}, r[8] or {}
         changes = (
-            "；".join(_change_text(k, before.get(k), after.get(k)) for k in after if k in before)
+            "；".join(
+                f"{wording.label(k)}：{wording.value(k, before.get(k))} → {wording.value(k, after.get(k))}"
+                for k in after
+                if k in before
+            )
             if before
             else ""
         )
         yield [r[0], r[1], r[2], types.get(r[3], r[3]), r[4] or r[5] or "", r[6], changes, r[9]]
-
-
-def _change_text(key: str, old: Any, new: Any) -> str:
-    def show(value: Any) -> str:
-        if isinstance(value, dict):
-            return str(value.get("text", ""))
-        return "" if value is None else str(value)
-
-    return f"{key}：{show(old)} → {show(new)}"
 
 
 # ------------------------------------------------------------------ the template

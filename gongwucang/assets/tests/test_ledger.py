@@ -1,5 +1,6 @@
 """ledger.recorded_at: rows written inside it carry a past time set at insert (the demo's idle
-cards); outside it, now. The ledger stays append-only."""
+cards); outside it, now. The ledger stays append-only. ledger.LedgerWording: how a ledger row
+reads to people."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import datetime as dt
 
 import pytest
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from gongwucang.assets.ledger import record_event, record_events_bulk, recorded_at
+from gongwucang.assets.ledger import LedgerWording, record_event, record_events_bulk, recorded_at
 from gongwucang.assets.models import AssetEvent
 from gongwucang.core.testing import make_asset
 
@@ -64,3 +65,32 @@ def test_snapshot_values_are_snapshot_without_model_instances(world, django_asse
     assert got[0]["department"] == {"id": office.pk, "text": str(office)}
     assert got[0]["custodian"]["id"] == world.clerk_sch.pk and got[1]["custodian"] is None
     assert got[0]["original_value_fen"] == "12345.67" and got[0]["acquired_on"] == "2025-03-15"
+
+
+def test_ledger_values_read_as_the_screen_shows_them():
+    with translation.override("zh-hans"):
+        words = LedgerWording()
+        assert (words.label("status"), words.value("status", "in_use"), words.value("status", "idle")) == (
+            "资产状态",
+            "在用",
+            "闲置",
+        )
+        assert words.value("condition", "needs_repair") == "待修"
+        assert words.value("acquisition_method", "purchase") == "购置"
+        assert words.value("owner_unit", {"id": 3, "text": "中心小学"}) == "中心小学"
+        assert [words.value("note", v) for v in (None, "", True, False)] == ["—", "—", "是", "否"]
+        assert words.value("status", "no_such_code") == "no_such_code"  # an old code stays readable
+        assert (words.label("original_value_fen"), words.value("original_value_fen", "6299.00")) == (
+            "原值",
+            "6299.00",
+        )
+        assert words.label("not_a_field") == "not_a_field"
+    with translation.override("en"):
+        assert LedgerWording().value("status", "idle") == "Idle"  # the reader's language…
+        chinese = LedgerWording("zh-hans")  # …or the one asked for (an export), whatever is active
+        assert (chinese.label("status"), chinese.value("status", "idle"), chinese.value("note", True)) == (
+            "资产状态",
+            "闲置",
+            "是",
+        )
+        assert translation.get_language() == "en"

@@ -509,3 +509,12 @@ def test_sort_headers_toggle_keep_the_filters_and_restart_at_page_one(clerk, car
     assert "?sort=name" in reversed_html
     english = clerk.get(reverse("assets:list"), {"sort": "status"}, HTTP_ACCEPT_LANGUAGE="en").content
     assert b"&lt;" not in english.split(b"<thead", 1)[1].split(b"</thead>", 1)[0]
+
+
+def test_the_timeline_names_a_status_not_its_code(clerk, cards):
+    """资产状态：在用 → 闲置 on the card, not in_use → idle (assets.ledger.LedgerWording)."""
+    laptop = cards["laptop"]
+    clerk.post(reverse("assets:bulk_idle"), {"asset": [laptop.pk], "confirm": "1", "note": "不再使用"})
+    html = clerk.get(reverse("assets:detail", args=[laptop.pk])).content.decode()
+    assert "资产状态</span>：在用 → <strong>闲置</strong>" in html
+    assert "in_use" not in html

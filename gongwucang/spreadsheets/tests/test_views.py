@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from gongwucang.assets.models import Asset
 
@@ -92,8 +93,12 @@ def test_a_cards_ledger_exports_from_its_page_and_only_within_scope(client, worl
     login(client, world.clerk_sch)
     url = f"{reverse('spreadsheets:ledger_export')}?asset={mine.pk}"
     assert url.replace("&", "&amp;") in client.get(reverse("assets:detail", args=[mine.pk])).content.decode()
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content))).active
-    assert [r[1] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["L-1"]  # its registration
+    client.post(reverse("assets:bulk_idle"), {"asset": [mine.pk], "confirm": "1", "note": "不再使用"})
+    with translation.override("en"):  # the file is Chinese whatever the reader's language
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(url).streaming_content))).active
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    assert [r[1] for r in rows] == ["L-1", "L-1"]  # its registration, then marked idle
+    assert "资产状态：在用 → 闲置" in {r[6] for r in rows}  # labels, not codes (in_use → idle)
     # Another unit's card: its page is a 404, and its ledger is not in the file.
     assert client.get(reverse("assets:detail", args=[theirs.pk])).status_code == 404
     other = client.get(f"{reverse('spreadsheets:ledger_export')}?asset={theirs.pk}")
