@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.assets.forms import AssetFilterForm
-from gongwucang.assets.models import Asset, AssetBook, AssetEvent
+from gongwucang.assets.ledger import LedgerWording
+from gongwucang.assets.models import Asset, AssetEvent
 from gongwucang.assets.selectors import AssetFilters, asset_list
 
 from . import selectors, services
@@ -47,18 +48,6 @@ def _attachment(data: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response
-
-
-def _field_labels() -> dict[str, str]:
-    labels = {f.name: str(f.verbose_name) for f in Asset._meta.get_fields() if hasattr(f, "verbose_name")}
-    labels.update(
-        {
-            f.name: str(f.verbose_name).replace("（分）", "")
-            for f in AssetBook._meta.get_fields()
-            if hasattr(f, "verbose_name")
-        }
-    )
-    return {k: v.replace("（分）", "").replace(" (fen)", "") for k, v in labels.items()}  # en: " (fen)"
 
 
 @login_required
@@ -112,14 +101,15 @@ def _job(request: HttpRequest, pk: int):  # type: ignore[no-untyped-def]
 @login_required
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)
-    labels = _field_labels()
+    words = LedgerWording()  # as the card's timeline will word the same change
     changes = [
         {
             "row": c["row"],
             "asset_no": c["asset_no"],
             "asset_id": c.get("asset_id"),
             "fields": [
-                (labels.get(k, k), _show(c["before"].get(k)), _show(c["after"].get(k))) for k in c["after"]
+                (words.label(k), words.value(k, c["before"].get(k)), words.value(k, c["after"].get(k)))
+                for k in c["after"]
             ],
         }
         for c in job.changes[:50]
@@ -137,18 +127,6 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "final": job.status in FINAL,
         },
     )
-
-
-def _show(value: object) -> str:
-    if isinstance(value, dict):
-        return str(value.get("text", ""))
-    if value is None or value == "":
-        return "—"
-    if value is True:
-        return _("是")
-    if value is False:
-        return _("否")
-    return str(value)
 
 
 @login_required

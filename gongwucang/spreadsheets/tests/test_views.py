@@ -104,3 +104,25 @@ def test_a_cards_ledger_exports_from_its_page_and_only_within_scope(client, worl
     other = client.get(f"{reverse('spreadsheets:ledger_export')}?asset={theirs.pk}")
     sheet = openpyxl.load_workbook(io.BytesIO(b"".join(other.streaming_content))).active
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == []
+
+
+def test_the_preview_words_an_update_as_the_card_will(client, world, tmp_path) -> None:
+    """The preview's before → after reads like the card's timeline: 资产状态 在用 → 闲置, not codes."""
+    import datetime as dt
+
+    card(actor=world.clerk_sch, unit=world.SCH, asset_no="W-1", name="投影仪")
+    header = ["资产编号", "资产名称", "资产分类代码", "取得日期", "原值", "资产状态"]
+    path = write_xlsx(
+        tmp_path / "w.xlsx",
+        [["W-1", "投影仪", "A02010108", dt.date(2025, 3, 15), 5999, "闲置"]],
+        header=header,
+    )
+    login(client, world.clerk_sch)
+    response = client.post(
+        reverse("spreadsheets:import_list"),
+        {"unit": world.SCH.pk, "file": SimpleUploadedFile("w.xlsx", path.read_bytes())},
+    )
+    detail = client.get(response["Location"])
+    fields = [f for c in detail.context["changes"] for f in c["fields"]]
+    assert ("资产状态", "在用", "闲置") in fields
+    assert "in_use" not in detail.content.decode()
