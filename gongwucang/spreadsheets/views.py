@@ -80,7 +80,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "imports": imports,
             "can_import": units.exists(),
             "max_mb": settings.SPREADSHEET_IMPORT_MAX_BYTES // 1048576,
-            "max_rows": settings.SPREADSHEET_IMPORT_MAX_ROWS,
+            "max_rows": f"{settings.SPREADSHEET_IMPORT_MAX_ROWS:,}",
         },
     )
 

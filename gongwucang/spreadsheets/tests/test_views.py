@@ -126,3 +126,9 @@ def test_the_preview_words_an_update_as_the_card_will(client, world, tmp_path) -
     fields = [f for c in detail.context["changes"] for f in c["fields"]]
     assert ("资产状态", "在用", "闲置") in fields
     assert "in_use" not in detail.content.decode()
+
+
+def test_the_upload_form_states_its_limits_readably(client, world, settings) -> None:
+    settings.SPREADSHEET_IMPORT_MAX_ROWS = 1_000_000
+    login(client, world.clerk_sch)
+    assert "1,000,000 行" in client.get(reverse("spreadsheets:import_list")).content.decode()
