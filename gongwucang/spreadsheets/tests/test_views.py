@@ -132,3 +132,21 @@ def test_the_upload_form_states_its_limits_readably(client, world, settings) -> 
     settings.SPREADSHEET_IMPORT_MAX_ROWS = 1_000_000
     login(client, world.clerk_sch)
     assert "1,000,000 行" in client.get(reverse("spreadsheets:import_list")).content.decode()
+
+
+def test_all_or_nothing_is_the_default_even_with_errors(client, world, tmp_path) -> None:
+    """A file with a bad row: the page offers both ways with 全部正确才导入 chosen; importing so is
+    refused with the way out named, and nothing is written until the user picks 只导入正确的行."""
+    login(client, world.clerk_sch)
+    path = write_xlsx(tmp_path / "a.xlsx", [row("D-1"), row("D-2", original="oops")])
+    response = client.post(
+        reverse("spreadsheets:import_list"),
+        {"unit": world.SCH.pk, "file": SimpleUploadedFile("台账.xlsx", path.read_bytes())},
+    )
+    body = client.get(response["Location"]).content.decode()
+    assert 'id="mode-all" checked' in body and 'id="mode-valid">' in body
+    job_url = response["Location"]
+    commit = client.post(job_url + "commit/", {"mode": "all_or_nothing"}, follow=True)
+    assert "文件中有错误" in commit.content.decode() and not Asset.objects.filter(asset_no="D-1").exists()
+    client.post(job_url + "commit/", {"mode": "valid_only"})
+    assert Asset.objects.filter(asset_no="D-1").exists() and not Asset.objects.filter(asset_no="D-2").exists()
