@@ -19,6 +19,7 @@ from gongwucang.spreadsheets.export import Column, chinese_labels
 from gongwucang.workflow.models import OrderLine
 
 from .domain.choices import PoolItemStatus
+from .domain.loans import days_overdue
 from .models import PoolItem
 
 CHUNK = 2000
@@ -98,5 +99,5 @@ def loan_rows(lines: QuerySet[OrderLine], *, today: dt.date) -> Iterator[list[An
             line.original_value_fen,
             loan.lent_at,
             loan.due_on,
-            max((today - loan.due_on).days, 0),
+            days_overdue(today=today, due_on=loan.due_on),
         ]

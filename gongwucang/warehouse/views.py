@@ -41,6 +41,7 @@ from gongwucang.workflow.views import order_context, service_errors
 
 from . import exports, selectors, services
 from .domain.choices import AllocationMode, PoolItemStatus
+from .domain.loans import days_overdue
 from .forms import (
     AcknowledgeForm,
     CatalogueFilterForm,
@@ -1033,7 +1034,7 @@ def loans(request: HttpRequest) -> HttpResponse:
     qs, overdue_only = _loans_shown(request, today)
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
     for loan in page.object_list:
-        loan.days_overdue = max((today - loan.due_on).days, 0)  # type: ignore[attr-defined]
+        loan.days_overdue = days_overdue(today=today, due_on=loan.due_on)  # type: ignore[attr-defined]
     return render(
         request, "warehouse/loans.html", {"page": page, "overdue_only": overdue_only, "today": today}
     )
