@@ -18,7 +18,7 @@ from gongwucang.assets.domain.choices import Condition
 from gongwucang.spreadsheets.export import Column, chinese_labels
 from gongwucang.workflow.models import OrderLine
 
-from .domain.choices import PoolItemStatus
+from .domain.choices import Availability, availability
 from .domain.loans import days_overdue
 from .models import PoolItem
 
@@ -57,15 +57,11 @@ LOAN_COLUMNS = [
 def pool_item_rows(items: QuerySet[PoolItem]) -> Iterator[list[Any]]:
     """One row per pool item (warehouse.selectors.catalogue or stock: annotated with is_held).
     Where it is: the bin in a physical warehouse, the owner's place for a virtual one."""
-    conditions = chinese_labels(Condition)
-    on_loan, held, available = chinese_labels(PoolItemStatus)[PoolItemStatus.ON_LOAN], "已被申请", "可申领"
+    conditions, states = chinese_labels(Condition), chinese_labels(Availability)
     for item in items.iterator(chunk_size=CHUNK):
         asset = item.asset
         book = asset.book
-        if item.status == PoolItemStatus.ON_LOAN:
-            state = on_loan
-        else:
-            state = held if getattr(item, "is_held", False) else available
+        state = states[availability(status=item.status, is_held=getattr(item, "is_held", False))]
         yield [
             item.warehouse.name,
             item.bin.code if item.bin else item.home_location,

@@ -36,6 +36,21 @@ class PoolItemStatus(models.TextChoices):
 ACTIVE_POOL_STATUSES = (PoolItemStatus.IN_STOCK, PoolItemStatus.ON_LOAN)
 
 
+class Availability(models.TextChoices):
+    """Whether an active pool item can be asked for now, as the catalogue's and the stock's tag
+    says it (warehouse/_availability.html) and their exports write it."""
+
+    ON_LOAN = "on_loan", _("借出中")
+    HELD = "held", _("已被申请")  # on an open order
+    AVAILABLE = "available", _("可申领")
+
+
+def availability(*, status: str, is_held: bool) -> Availability:
+    if status == PoolItemStatus.ON_LOAN:
+        return Availability.ON_LOAN
+    return Availability.HELD if is_held else Availability.AVAILABLE
+
+
 class AllocationMode(models.TextChoices):
     ITEMS = "items", _("指定物品")
     CATEGORY = "category", _("按分类和数量")

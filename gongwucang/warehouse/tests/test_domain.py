@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from gongwucang.warehouse.domain.choices import Availability, availability
 from gongwucang.warehouse.domain.loans import Reminder, days_overdue, reminder_due
 from gongwucang.warehouse.domain.savings import line_savings_fen, matching_standard_code
 
@@ -42,3 +43,9 @@ def test_reminders():
     )
     assert reminder_due(today=D, due_on=late, days_before=3, due_soon_sent_on=D, overdue_sent_on=D) is None
     assert days_overdue(today=D, due_on=late) == 9 and days_overdue(today=D, due_on=due) == 0
+
+
+def test_availability_of_a_pool_item():
+    assert availability(status="on_loan", is_held=True) == Availability.ON_LOAN  # lent: held by its loan
+    assert availability(status="in_stock", is_held=True) == Availability.HELD
+    assert availability(status="in_stock", is_held=False) == Availability.AVAILABLE
