@@ -1082,7 +1082,13 @@ def _kept_and_chosen(request: HttpRequest) -> tuple[list[Any], int | None]:
 
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
-    """The keeper's stock (库存): everything in the warehouses they keep, by bin."""
+    """The keeper's stock (库存): everything in the warehouses they keep, by bin. A keeper whose
+    unit runs no warehouse yet is told so (the menu shows them the page); anyone else: a 404."""
+    if (
+        wf.units_with_role(request.user, Role.KEEPER)
+        and not selectors.kept_warehouses(actor=request.user).exists()
+    ):
+        return render(request, "warehouse/stock.html", {"no_warehouse": True})
     kept, warehouse_id = _kept_and_chosen(request)
     page = Paginator(selectors.stock(actor=request.user, warehouse_id=warehouse_id), 50).get_page(
         request.GET.get("page")

@@ -204,6 +204,15 @@ def test_stock_and_forms_by_role(world, scene):
     assert client_for(world.auditor).get(reverse("warehouse:allocation_create")).status_code == 404
 
 
+def test_a_keeper_whose_unit_runs_no_warehouse_yet_is_told_so(world):
+    """The menu shows a keeper 库存管理; before any warehouse is set up it explains, not a 404."""
+    response = client_for(world.keeper).get(reverse("warehouse:stock"))
+    assert response.status_code == 200
+    assert 'data-testid="no-warehouse"' in response.content.decode()
+    assert client_for(world.keeper).get(reverse("warehouse:stock_export")).status_code == 404
+    assert client_for(world.clerk_sch).get(reverse("warehouse:stock")).status_code == 404
+
+
 def test_catalogue_search_by_pinyin_initials_and_filters(world, scene, stores):
     client = client_for(world.clerk_cln)
     item = scene["item"]  # 笔记本电脑 in the physical warehouse
