@@ -138,6 +138,17 @@ def test_laptop_into_the_pool_and_out_to_another_unit(page, world, stores):
     assert intake_no in timeline and allocation_no in timeline
     assert page.locator("[data-testid=original-value]").inner_text() == "¥6,999.00"
 
+    # The handover form (调拨单) and the order's print view on a phone: a wide sheet scrolls
+    # inside itself; the page does not scroll sideways, and headings are not one character a line.
+    page.set_viewport_size({"width": 375, "height": 800})
+    allocation = Order.objects.get(order_no=allocation_no)
+    handover = f"/warehouse/allocation/{allocation.pk}/handover/"
+    for url in (handover, f"/workflow/orders/{allocation.pk}/print/"):
+        page.goto(url)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, url
+        heading = page.locator(".print-sheet thead th").nth(2)
+        assert heading.bounding_box()["height"] < 40, url  # type: ignore[index]
+
 
 def test_virtual_warehouse_with_return_for_revision_and_a_rejection(page, world, stores):
     page.on("dialog", lambda dialog: dialog.accept())
