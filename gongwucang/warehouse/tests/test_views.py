@@ -478,3 +478,18 @@ def test_catalogue_export_follows_the_filters_and_the_region(world, scene, store
     assert item.asset.asset_no not in [r[2] for r in available] and {r[12] for r in available} <= {"可申领"}
     other = client_for(make_world("330100002").clerk_sch)
     assert _sheet_rows(other.get(reverse("warehouse:catalogue_export")), 2) == []
+
+
+def test_the_order_history_names_a_status_change_only_when_there_is_one(world, scene):
+    """An approval in the middle of the chain leaves the order 审批中: its history says 同意, not
+    “审批中 → 审批中”; the step that finishes the approval says “审批中 → 已审批”."""
+    allocation = scene["allocation"]  # head, keeper and finance approved it, one after the other
+    html = (
+        client_for(world.clerk_sch)
+        .get(reverse("workflow:order_detail", args=[allocation.pk]))
+        .content.decode()
+    )
+    history = html[html.index('data-testid="order-history"') :]
+    history = history[: history.index("</ol>")]
+    assert "审批中 → 审批中" not in history
+    assert "审批中 → 已审批" in history and "已提交 → 审批中" in history
