@@ -78,7 +78,7 @@ def listed_items(*, actor: User) -> QuerySet[PoolItem]:
         return PoolItem.objects.none()
     return (
         PoolItem.objects.filter(warehouse__kind=WarehouseKind.VIRTUAL, source_unit_id__in=sorted(units))
-        .select_related("asset", "asset__book", "warehouse", "source_unit")
+        .select_related("asset", "asset__book", "asset__category", "warehouse", "source_unit")
         .order_by("-listed_at", "-id")
     )
 

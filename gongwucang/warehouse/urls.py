@@ -33,5 +33,6 @@ urlpatterns = [
     path("stock/", views.stock, name="stock"),
     path("stock/export.xlsx", views.stock_export, name="stock_export"),
     path("listed/", views.listed, name="listed"),
+    path("listed/export.xlsx", views.listed_export, name="listed_export"),
     path("warehouses/", views.warehouse_list, name="warehouses"),
 ]

@@ -1070,6 +1070,22 @@ def listed(request: HttpRequest) -> HttpResponse:
     return render(request, "warehouse/listed.html", {"page": page})
 
 
+@login_required
+def listed_export(request: HttpRequest) -> HttpResponse:
+    """本单位挂牌物品 as Excel: the page's items (all of them), with the orders that asked for them."""
+    if not scope_for(request.user).read_unit_ids:
+        raise Http404
+    today = local_today()
+    return xlsx_response(
+        filename=f"本单位挂牌物品-{today:%Y%m%d}.xlsx",
+        sheet_title="本单位挂牌物品",
+        columns=exports.LISTED_COLUMNS,
+        rows=exports.listed_rows(selectors.listed_items(actor=request.user)),
+        preamble=[f"本单位挂牌物品 · 截至 {today:%Y-%m-%d}"],
+        max_rows=settings.SPREADSHEET_EXPORT_MAX_ROWS,
+    )
+
+
 def _kept_and_chosen(request: HttpRequest) -> tuple[list[Any], int | None]:
     """The warehouses the user keeps (none: a 404) and the one `?warehouse=` picks among them."""
     kept = list(selectors.kept_warehouses(actor=request.user))

@@ -6,6 +6,9 @@ owner's orders."""
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -23,6 +26,13 @@ def client_for(user):  # type: ignore[no-untyped-def]
     client = Client()
     client.force_login(user)
     return client
+
+
+def sheet_rows(response) -> list[tuple]:  # type: ignore[no-untyped-def]
+    """The data rows of a downloaded export (below its title and header rows)."""
+    assert response.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    return [row for row in book.active.iter_rows(min_row=3, values_only=True) if any(row)]
 
 
 def request_item(world, item):  # type: ignore[no-untyped-def]
@@ -129,3 +139,19 @@ def test_giving_unit_sees_the_loan_of_its_virtual_listing(world, stores):
 
 def test_listed_page_needs_a_unit(world):
     assert client_for(world.users["nobody"]).get(reverse("warehouse:listed")).status_code == 404
+    assert client_for(world.users["nobody"]).get(reverse("warehouse:listed_export")).status_code == 404
+
+
+def test_the_listed_items_export_as_the_page_shows_them(world, stores):
+    item = stock_item(world, stores, physical=False, clerk=world.clerk_oth, name="投影仪")
+    order = request_item(world, item)
+    html = client_for(world.clerk_oth).get(reverse("warehouse:listed")).content.decode()
+    assert reverse("warehouse:listed_export") in html
+    rows = sheet_rows(client_for(world.clerk_oth).get(reverse("warehouse:listed_export")))
+    assert len(rows) == 1
+    row = rows[0]
+    assert (row[0], row[1], row[2], row[-2]) == (stores.virtual.name, item.asset.asset_no, "投影仪", "在库")
+    assert row[6] is not None and row[7] == float(item.asset.book.original_value_fen) / 100  # listed, yuan
+    assert row[-1] == f"{order.order_no} {world.CLN.name} 已提交"  # the order that asked for it
+    # Another unit lists nothing; the file is there, empty.
+    assert sheet_rows(client_for(world.clerk_sch).get(reverse("warehouse:listed_export"))) == []
