@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongwucang.assets.domain.depreciation import month_label, schedule_from_yuan
 from gongwucang.assets.exceptions import AssetNotWritable
 from gongwucang.assets.selectors import asset_detail_queryset, asset_queryset
-from gongwucang.core.http import AuthedRequest, vary_on_htmx, wants_fragment
+from gongwucang.core.http import AuthedRequest, id_param, vary_on_htmx, wants_fragment
 from gongwucang.core.money import format_yuan, yuan_to_fen
 from gongwucang.org.scoping import scope_for
 from gongwucang.spreadsheets.export import Column, xlsx_response
@@ -42,7 +42,7 @@ ENTRY_PAGE_SIZE = 50
 
 def _region_or_404(request: AuthedRequest):  # type: ignore[no-untyped-def]
     raw = request.GET.get("region", "")
-    region = selectors.region_of(request.user, int(raw) if raw.isdigit() else None)
+    region = selectors.region_of(request.user, id_param(raw))
     if region is None:
         raise Http404
     return region
@@ -157,7 +157,7 @@ def period_export(request: AuthedRequest, pk: int) -> HttpResponse:
     entries = selectors.entry_list(
         actor=request.user,
         period=period,
-        unit_id=int(unit_raw) if unit_raw.isdigit() else None,
+        unit_id=id_param(unit_raw),
         top_class=top_class if len(top_class) == 3 else "",
     )
     rows = (

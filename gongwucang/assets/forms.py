@@ -17,6 +17,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongwucang.core.escaping import escape_text
+from gongwucang.core.http import id_param
 from gongwucang.org.models import Department, Unit, User
 from gongwucang.org.scoping import scope_for
 from gongwucang.org.selectors import departments_of_units, people_of_units, readable_units
@@ -344,18 +345,18 @@ class AssetFilterForm(forms.Form):
             self.fields["department"].queryset = departments()
         # Options as plain pairs, rendered fast (see FastSelect); validation uses the querysets.
         scope = scope_for(actor)
-        if chosen_unit.isdigit():
+        if (unit_id := id_param(chosen_unit)) is not None:
 
             def shown() -> QuerySet[Department]:
-                return departments().filter(unit_id=int(chosen_unit))
+                return departments().filter(unit_id=unit_id)
 
         elif not scope.read_region_ids and len(scope.read_unit_ids) <= DEPARTMENTS_OF_ALL_UNITS_UP_TO:
             shown = departments
         else:
 
             def shown() -> QuerySet[Department]:
-                if chosen_department.isdigit():
-                    return departments().filter(pk=int(chosen_department))
+                if (department_id := id_param(chosen_department)) is not None:
+                    return departments().filter(pk=department_id)
                 return Department.objects.none()
 
             self.fields["department"].empty_label = _("全部部门（先选单位）")

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from gongwucang.core import contributions
 from gongwucang.core.escaping import escape_text
-from gongwucang.core.http import vary_on_htmx, wants_fragment
+from gongwucang.core.http import id_list, id_param, vary_on_htmx, wants_fragment
 from gongwucang.core.money import format_yuan
 from gongwucang.core.templatetags.gwc import status_tag
 from gongwucang.org.scoping import scope_for
@@ -39,7 +39,8 @@ from .models import AssetAttachment
 def _page_size(request: HttpRequest) -> int:
     raw = request.GET.get("per_page", "")
     sizes = settings.ASSET_LIST_PAGE_SIZES
-    return int(raw) if raw.isdigit() and int(raw) in sizes else sizes[0]
+    size = id_param(raw)
+    return size if size in sizes else sizes[0]
 
 
 def asset_rows_html(rows: list[selectors.AssetRow], can_write: bool) -> SafeString:
@@ -98,7 +99,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
         after=request.GET.get("after", ""),
         before=request.GET.get("before", ""),
         last=request.GET.get("last") == "1",
-        number=int(number) if number.isdigit() and int(number) < 10**6 else 1,
+        number=page if (page := id_param(number)) and page < 10**6 else 1,
     )
     scope = scope_for(request.user)
     can_write = bool(scope.write_unit_ids)
@@ -123,7 +124,7 @@ def asset_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def asset_bulk_mark_idle(request: HttpRequest) -> HttpResponse:
     """Two steps: the first POST shows what will happen; the second (confirm=1) does it."""
-    ids = [int(v) for v in request.POST.getlist("asset") if v.isdigit()]
+    ids = id_list(request.POST.getlist("asset"))
     if not ids:
         messages.warning(request, _("请先勾选要标记为闲置的资产"))
         return redirect("assets:list")

@@ -12,7 +12,7 @@ from gongwucang.assets.selectors import holdings
 from gongwucang.org.selectors import memberships_of
 
 from .contributions import request_inbox_count, todo_items
-from .http import AuthedRequest
+from .http import AuthedRequest, id_param
 
 
 @login_required
@@ -37,7 +37,7 @@ def home(request: AuthedRequest) -> HttpResponse:
 def switch_role(request: AuthedRequest) -> HttpResponse:
     """Choose which of the user's roles the frame shows and forms default to."""
     wanted = request.POST.get("membership", "")
-    if wanted.isdigit() and any(m.pk == int(wanted) for m in memberships_of(request.user)):
+    if (chosen := id_param(wanted)) and any(m.pk == chosen for m in memberships_of(request.user)):
         request.session["active_membership_id"] = int(wanted)
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "home")

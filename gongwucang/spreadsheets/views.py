@@ -19,6 +19,7 @@ from gongwucang.assets.forms import AssetFilterForm
 from gongwucang.assets.ledger import LedgerWording
 from gongwucang.assets.models import Asset, AssetEvent
 from gongwucang.assets.selectors import AssetFilters, asset_list
+from gongwucang.core.http import id_param
 
 from . import selectors, services
 from .export import xlsx_response
@@ -222,8 +223,8 @@ def ledger_export(request: HttpRequest) -> HttpResponse:
             qs = qs.filter(occurred_at__date__gte=start)
         if end:
             qs = qs.filter(occurred_at__date__lte=end)
-        if request.GET.get("asset", "").isdigit():
-            qs = qs.filter(asset_id=int(request.GET["asset"]))
+        if request.GET.get("asset"):  # one card's ledger (its page's 导出变动记录); not an id: none
+            qs = qs.filter(asset_id=id_param(request.GET["asset"]) or 0)
         count = qs.count()
     except ValidationError:
         messages.error(request, _("日期格式有误，请写作 2026-03-01"))

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongwucang.assets.domain.choices import AssetStatus, Condition
 from gongwucang.assets.models import Asset, AssetAttachment, Category
 from gongwucang.core.dates import local_today
+from gongwucang.core.http import id_list, id_param
 from gongwucang.org.domain.roles import Role
 from gongwucang.org.scoping import scope_for
 from gongwucang.spreadsheets.export import xlsx_response
@@ -100,7 +101,7 @@ def _is_clerk(request: HttpRequest) -> bool:
 
 
 def _basket(request: HttpRequest) -> list[int]:
-    return [int(v) for v in request.session.get(BASKET, []) if str(v).isdigit()]
+    return id_list(request.session.get(BASKET, []))
 
 
 def _catalogue_filters(request: HttpRequest) -> tuple[CatalogueFilterForm, selectors.CatalogueFilters]:
@@ -246,7 +247,8 @@ def item_photo(request: HttpRequest, pk: int, source: str, attachment_id: int) -
 @require_POST
 def basket_add(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("item", "")
-    item = selectors.pool_item_get(actor=request.user, pk=int(raw)) if raw.isdigit() else None
+    pk = id_param(raw)
+    item = selectors.pool_item_get(actor=request.user, pk=pk) if pk else None
     if item is None or not item.is_active:
         raise Http404
     basket = _basket(request)
@@ -373,7 +375,7 @@ def _intake_candidates(request: HttpRequest, unit_ids: set[int], query: str = ""
 
 
 def _selected_ids(request: HttpRequest) -> list[int]:
-    return [int(v) for v in request.POST.getlist("asset") or request.GET.getlist("asset") if str(v).isdigit()]
+    return id_list(request.POST.getlist("asset") or request.GET.getlist("asset"))
 
 
 def _attach_documents(request: HttpRequest, order: Order, form: IntakeForm) -> None:
@@ -565,7 +567,7 @@ def intake_receive(request: HttpRequest, pk: int) -> HttpResponse:
                     line_id=line.pk,
                     accept=choice == "accept",
                     condition=request.POST.get(f"condition_{line.pk}", ""),
-                    bin_id=int(bin_raw) if bin_raw.isdigit() else None,
+                    bin_id=id_param(bin_raw),
                     note=request.POST.get(f"note_{line.pk}", "")[:200],
                 )
             )
@@ -690,7 +692,7 @@ def _edit_purpose(
     form = PurposeForm(request.POST or None, initial=initial)
     lines = list(order.lines.select_related("asset__category", "asset__book"))
     if request.method == "POST" and form.is_valid():
-        keep = [int(v) for v in request.POST.getlist("keep") if v.isdigit()]
+        keep = id_list(request.POST.getlist("keep"))
 
         def run() -> None:
             with transaction.atomic():
@@ -763,7 +765,7 @@ def allocation_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
             )[:200]
         )
     if request.method == "POST":
-        picked = [int(v) for v in request.POST.getlist("item") if v.isdigit()]
+        picked = id_list(request.POST.getlist("item"))
         done = _run(
             request,
             order,
@@ -1092,7 +1094,8 @@ def _kept_and_chosen(request: HttpRequest) -> tuple[list[Any], int | None]:
     if not kept:
         raise Http404
     raw = request.GET.get("warehouse", "")
-    warehouse_id = int(raw) if raw.isdigit() and int(raw) in {w.pk for w in kept} else None
+    chosen = id_param(raw)
+    warehouse_id = chosen if chosen in {w.pk for w in kept} else None
     return kept, warehouse_id
 
 

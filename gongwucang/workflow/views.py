@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gongwucang.core.http import id_param
 from gongwucang.core.memo import memo_on
 from gongwucang.spreadsheets.export import xlsx_response
 
@@ -265,8 +266,8 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
     qs = Notification.objects.filter(recipient=request.user, read_at__isnull=True)
     wanted = request.POST.get("notification", "")
     target = None
-    if wanted.isdigit():
-        note = Notification.objects.filter(recipient=request.user, pk=int(wanted)).first()
+    if wanted:
+        note = Notification.objects.filter(recipient=request.user, pk=id_param(wanted) or 0).first()
         if note is None:
             raise Http404
         qs = qs.filter(pk=note.pk)

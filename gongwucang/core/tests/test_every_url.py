@@ -1,12 +1,14 @@
 """Every URL of the project in one place: scoping as a property of the whole site, not of each app.
 
-Each app's tests hold its own pages against every role of the test region. This file holds two
+Each app's tests hold its own pages against every role of the test region. This file holds three
 rules over the URL map itself, so that a view added later cannot slip past them:
 - nobody reaches anything without logging in (only the login page and the language switch are
   open): GET and POST are sent to the login page, or refused (405), and nothing changes;
 - another region's people — its admin and finance office included — get a 404 for every object of
   ours, on every URL that names one (GET and POST), and nothing changes. Within our own region, a
-  card and an import are the owning unit's: an unrelated unit's clerk gets a 404 for them too.
+  card and an import are the owning unit's: an unrelated unit's clerk gets a 404 for them too;
+- hostile input — wrong types, impossible dates, huge numbers, NUL characters, very long text —
+  sent to every URL by the objects' own people is never a 500.
 A URL that names an object must be listed in OBJECT_URLS with the object it names
 (test_every_object_url_is_checked), or this file fails.
 """
@@ -276,3 +278,78 @@ def test_the_objects_are_there_for_their_own_people(client, world, objects) -> N
     client.force_login(world.finance)
     for name in ("accounting:period", "accounting:request"):
         assert client.get(url_for(name, objects, OBJECT_URLS[name][0])).status_code == 200, name
+
+
+# Form fields and query parameters the site's views read, filled with what a broken browser, a
+# stale page or a curious user might send: wrong types, impossible dates, out-of-range and
+# negative numbers, NUL characters (PostgreSQL refuses them in text), 10,000-character text.
+HOSTILE_POST = {
+    "comment": "意见" * 5000,
+    "reason": "\x00",
+    "text": "",
+    "purpose": "x" * 10000,
+    "month": "2026-13",
+    "mode": "no-such-mode",
+    "asset": ["abc", "-1", "99999999999999999999"],
+    "pool_item": ["abc", "0"],
+    "line": "abc",
+    "due_on": "2026-02-30",
+    "new_due_on": "9999-99-99",
+    "bin": "-1",
+    "warehouse": "\x00",
+    "department": "1.5",
+    "custodian": "abc",
+    "quantity": "-5",
+    "original_value": "1e400",
+    "accumulated_depreciation": "NaN",
+    "category": "A02010108\x00",
+    "name": "\x00",
+    "kind": "../../etc/passwd",
+    "condition": "shiny",
+    "membership": "abc",
+    "next": "//evil.example",
+    "unit": "abc",
+    "catch_up": "maybe",
+    "form": "reading",
+    "work_units": "-1",
+    "total_units": "1e10",
+}
+HOSTILE_GET = {
+    "page": "-1",
+    "sort": "password",
+    "status": "\x00",
+    "q": "电脑\x00",
+    "unit": "abc",
+    "category": "'; DROP TABLE assets_asset; --",
+    "warehouse": "1.5",
+    "month": "2026-13",
+    "region": "abc",
+    "type": "no-such-type",
+    "asset": "abc",
+    "overdue": "2",
+    "kind": "\x00",
+    "available": "maybe",
+    "cursor": "!!!",
+}
+# Who uses each object's URLs: the school's clerk and head, the warehouse's keeper, finance.
+OWNERS = ("clerk_sch", "head_sch", "keeper", "finance")
+
+
+def test_hostile_input_to_every_url_is_never_a_server_error(client, world, objects) -> None:  # type: ignore[no-untyped-def]
+    """Bad input gets a clear answer — a form with its errors, a refusal, a redirect with a
+    message, a 404 — never a 500: every URL, GET with hostile query parameters and POST with
+    hostile fields, as each of the people the objects are for. (The test client re-raises a
+    view's exception, so a 500 fails here with its traceback.)"""
+    sent = 0
+    for role in OWNERS:
+        client.force_login(getattr(world, role))
+        for name, pattern in url_names():
+            if name in OPEN:
+                continue
+            targets = OBJECT_URLS[name] if arguments(pattern) else ("",)
+            for target in targets:
+                url = url_for(name, objects, target) if target else reverse(name)
+                for response in (client.get(url, HOSTILE_GET), client.post(url, HOSTILE_POST)):
+                    assert response.status_code < 500, (role, name, target, response.status_code)
+                    sent += 1
+    assert sent > 400
