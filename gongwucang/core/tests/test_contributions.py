@@ -47,3 +47,16 @@ def test_a_person_without_a_role_is_told_why_the_site_is_empty(client, world: Wo
     assert 'data-testid="no-role"' in html and "请联系本单位资产管理员或系统管理员为您分配角色" in html
     client.force_login(world.clerk_sch)
     assert 'data-testid="no-role"' not in client.get(reverse("home")).content.decode()
+
+
+def test_a_new_superuser_is_pointed_to_the_settings(client, world: World) -> None:  # type: ignore[no-untyped-def]
+    """Right after `createsuperuser` (docs/operations.md) the administrator holds no role: the
+    home page sends them to 系统设置, where units, people and roles are set up."""
+    from gongwucang.core.testing import make_user
+
+    root = make_user("root", None, is_staff=True, is_superuser=True)
+    client.force_login(root)
+    html = client.get(reverse("home")).content.decode()
+    assert 'data-testid="no-role"' in html and f'href="{reverse("admin:index")}"' in html
+    client.force_login(world.nobody)
+    assert reverse("admin:index") + '">' not in client.get(reverse("home")).content.decode()
