@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from django.db.models import QuerySet
@@ -102,19 +103,15 @@ def listed_rows(items: QuerySet[PoolItem]) -> Iterator[list[Any]]:
     stands, and each allocation or loan that asked for it (number, unit, status; with_orders, one
     query per chunk of items)."""
     statuses, order_statuses = chinese_labels(PoolItemStatus), chinese_labels(OrderStatus)
-    chunk: list[PoolItem] = []
-    for item in items.iterator(chunk_size=CHUNK):
-        chunk.append(item)
-        if len(chunk) == CHUNK:
-            yield from _listed_chunk(chunk, statuses, order_statuses)
-            chunk = []
-    yield from _listed_chunk(chunk, statuses, order_statuses)
+    rows = items.iterator(chunk_size=CHUNK)
+    while chunk := list(islice(rows, CHUNK)):
+        yield from _listed_chunk(chunk, statuses, order_statuses)
 
 
 def _listed_chunk(
     items: list[PoolItem], statuses: dict[str, str], order_statuses: dict[str, str]
 ) -> Iterator[list[Any]]:
-    for item in with_orders(items) if items else []:
+    for item in with_orders(items):
         asset, book = item.asset, item.asset.book
         orders = "；".join(
             f"{order.order_no} {order.applicant_unit.name} {order_statuses.get(order.status, order.status)}"
