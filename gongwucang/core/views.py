@@ -38,6 +38,6 @@ def switch_role(request: AuthedRequest) -> HttpResponse:
     """Choose which of the user's roles the frame shows and forms default to."""
     wanted = request.POST.get("membership", "")
     if (chosen := id_param(wanted)) and any(m.pk == chosen for m in memberships_of(request.user)):
-        request.session["active_membership_id"] = int(wanted)
+        request.session["active_membership_id"] = chosen
     target = request.POST.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "home")
